@@ -1,0 +1,115 @@
+#include "actors/auditor.hpp"
+
+#include <caf/all.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "core/time_format.hpp"
+
+namespace memory_mcp {
+
+namespace {
+
+bool secret_key(std::string key) {
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"token", "secret", "password", "passwd", "authorization", "api_key", "apikey",
+                           "private_key", "credential"})
+    if (key.find(word) != std::string::npos) return true;
+  return false;
+}
+
+nlohmann::ordered_json redact(const nlohmann::json& v) {
+  if (v.is_object()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (auto it = v.begin(); it != v.end(); ++it)
+      out[it.key()] = secret_key(it.key()) ? nlohmann::ordered_json("[REDACTED]") : redact(it.value());
+    return out;
+  }
+  if (v.is_array()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (auto& e : v) out.push_back(redact(e));
+    return out;
+  }
+  return nlohmann::ordered_json::parse(v.dump());
+}
+
+struct auditor_state {
+  static inline const char* name = "auditor";
+  int fd = -1;
+  uint64_t written = 0;
+  uint64_t failures = 0;
+  std::string last_error;
+  ~auditor_state() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+auditor_actor::behavior_type auditor(auditor_actor::stateful_pointer<auditor_state> self, runtime_ptr rt) {
+  const auto& ac = rt->cfg.audit;
+  if (ac.enabled && ac.destination == audit_destination::file) {
+    self->state.fd = ::open(ac.file_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (self->state.fd < 0) {
+      self->state.last_error = "cannot open " + ac.file_path + ": " + std::strerror(errno);
+      rt->log->log(log_level::error, "auditor", self->state.last_error);
+    }
+  }
+  if (ac.enabled && ac.destination == audit_destination::syslog) ::openlog("memory-mcp-server", LOG_PID, LOG_AUTHPRIV);
+  return {
+      [=](audit_atom, const audit_event& ev) {
+        auto& s = self->state;
+        if (!rt->cfg.audit.enabled) return;
+        auto line = render_audit_line(ev, wall_clock_us());
+        bool ok = true;
+        switch (rt->cfg.audit.destination) {
+          case audit_destination::file: {
+            line += '\n';
+            ok = s.fd >= 0 && ::write(s.fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+            break;
+          }
+          case audit_destination::stderr_stream:
+            line += '\n';
+            ok = std::fwrite(line.data(), 1, line.size(), stderr) == line.size();
+            std::fflush(stderr);
+            break;
+          case audit_destination::syslog:
+            ::syslog(LOG_INFO, "%s", line.c_str());
+            break;
+        }
+        if (ok) ++s.written;
+        else ++s.failures;
+      },
+      [=](status_atom) {
+        auto& s = self->state;
+        if (!rt->cfg.audit.enabled) return component_status{"auditor", "running", 0, "disabled (AUDIT_LOG_ENABLED)"};
+        std::string detail = std::to_string(s.written) + " lines written, " + std::to_string(s.failures) + " failed";
+        if (!s.last_error.empty()) detail += "; " + s.last_error;
+        return component_status{"auditor", s.failures || !s.last_error.empty() ? "degraded" : "running", 0, detail};
+      },
+  };
+}
+
+}  // namespace
+
+std::string render_audit_line(const audit_event& ev, int64_t wall_us) {
+  nlohmann::ordered_json line;
+  line["timestamp"] = format_rfc3339_us(wall_us);
+  line["level"] = ev.level;
+  line["client_id"] = ev.client_id;
+  line["operation"] = ev.operation;
+  line["result"] = ev.result;
+  if (ev.details.value.is_object()) {
+    auto details = redact(ev.details.value);
+    for (auto it = details.begin(); it != details.end(); ++it)
+      if (!line.contains(it.key())) line[it.key()] = it.value();
+  }
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+auditor_actor spawn_auditor(caf::actor_system& sys, runtime_ptr rt) {
+  return sys.spawn<caf::detached>(auditor, std::move(rt));
+}
+
+}  // namespace memory_mcp

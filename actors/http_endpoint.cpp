@@ -1,0 +1,104 @@
+#include "actors/http_endpoint.hpp"
+
+#include <caf/all.hpp>
+#include <httplib.h>
+#include <thread>
+
+namespace memory_mcp {
+
+namespace {
+
+struct http_state {
+  static inline const char* name = "http_endpoint";
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  std::string state = "disabled";
+  std::string detail;
+  ~http_state() {
+    if (server) server->stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
+// Asks the supervisor whether storage runs and nothing is draining. Runs on an httplib worker thread.
+bool storage_ready(caf::actor_system& sys, const supervisor_actor& supervisor, std::string& why) {
+  caf::scoped_actor self{sys, true};
+  bool ready = false;
+  why = "supervisor did not answer";
+  self->request(supervisor, std::chrono::seconds(1), status_atom::value)
+      .receive(
+          [&](const component_list& list) {
+            why = "episode_store not running";
+            for (auto& c : list) {
+              if (c.name == "supervisor" && c.state != "running") {
+                why = "server is " + c.state;
+                return;
+              }
+              if (c.name == "episode_store" && c.state == "running") ready = true;
+            }
+            if (ready) why.clear();
+          },
+          [&](caf::error&) {});
+  return ready && why.empty();
+}
+
+http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointer<http_state> self, runtime_ptr rt,
+                                            supervisor_actor supervisor) {
+  auto& st = self->state;
+  const auto& cfg = rt->cfg;
+  if (cfg.http_addr != "off") {
+    auto hp = parse_host_port(cfg.http_addr);
+    if (!cfg.tls_cert_path.empty())
+      st.server = std::make_unique<httplib::SSLServer>(cfg.tls_cert_path.c_str(), cfg.tls_key_path.c_str());
+    else
+      st.server = std::make_unique<httplib::Server>();
+    if (!st.server->is_valid()) {
+      st.state = "failed";
+      st.detail = "cannot load TLS certificate or key";
+      st.server.reset();
+    } else {
+      auto& sys = self->system();
+      st.server->new_task_queue = [] { return new httplib::ThreadPool(2); };
+      st.server->Get("/health", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content(R"({"status":"ok"})", "application/json");
+      });
+      st.server->Get("/ready", [&sys, supervisor](const httplib::Request&, httplib::Response& res) {
+        std::string why;
+        if (storage_ready(sys, supervisor, why)) {
+          res.set_content(R"({"status":"ready"})", "application/json");
+        } else {
+          res.status = 503;
+          res.set_content(nlohmann::json({{"status", "not_ready"}, {"reason", why}}).dump(), "application/json");
+        }
+      });
+      int port = hp->port == 0 ? st.server->bind_to_any_port(hp->host) : (st.server->bind_to_port(hp->host, hp->port) ? hp->port : -1);
+      if (port <= 0) {
+        st.state = "failed";
+        st.detail = "cannot bind " + cfg.http_addr + " (address in use or not permitted)";
+        st.server.reset();
+      } else {
+        st.state = "running";
+        st.detail = std::string(cfg.tls_cert_path.empty() ? "http" : "https") + "://" + hp->host + ":" +
+                    std::to_string(port);
+        auto* srv = st.server.get();
+        st.thread = std::thread([srv] { srv->listen_after_bind(); });
+      }
+    }
+    rt->log->log(st.state == "running" ? log_level::info : log_level::warning, "http_endpoint",
+                 st.state == "running" ? "listening on " + st.detail : st.detail);
+  }
+  return {
+      [=](status_atom) {
+        return component_status{"http_endpoint", self->state.state, 0,
+                                self->state.state == "disabled" ? "MEMORY_MCP_HTTP_ADDR=off" : self->state.detail};
+      },
+  };
+}
+
+}  // namespace
+
+http_endpoint_actor spawn_http_endpoint(caf::actor_system& sys, runtime_ptr rt, supervisor_actor supervisor) {
+  return sys.spawn<caf::detached>(endpoint, std::move(rt), std::move(supervisor));
+}
+
+}  // namespace memory_mcp

@@ -1,0 +1,430 @@
+#include "actors/router.hpp"
+
+#include <caf/all.hpp>
+#include <map>
+
+#include "adapters/json_schema.hpp"
+#include "adapters/jsonrpc_codec.hpp"
+#include "adapters/mcp_protocol.hpp"
+#include "adapters/tool_catalog.hpp"
+#include "core/time_format.hpp"
+
+namespace memory_mcp {
+
+const char* const supported_protocol_versions[4] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+
+namespace {
+
+using nlohmann::json;
+
+// A request whose response has not been written yet.
+struct inflight_request {
+  json id;
+  std::string what;        // method or tool name, for logs
+  json progress_token;     // null when the client asked for no progress
+  bool cancelled = false;  // notifications/cancelled arrived: drop the response
+  int64_t batch = 0;       // owning batch, 0 for a single message
+};
+
+// A JSON-RPC batch being answered: responses collect here until every request in it is done.
+struct batch_state {
+  json responses = json::array();
+  size_t outstanding = 0;  // async requests not yet answered
+  bool sealed = false;     // every element has been dispatched
+};
+
+struct router_state {
+  static inline const char* name = "router";
+  peers handles;
+  bool initialize_seen = false;
+  std::string protocol_version;
+  log_level client_log_level = log_level::warning;
+  std::map<std::string, inflight_request> inflight;  // key: id.dump()
+  std::map<int64_t, batch_state> batches;
+  int64_t next_batch = 1;
+  bool draining = false;
+  std::vector<caf::typed_response_promise<caf::ok_atom>> drain_waiters;
+  std::string client_id = "stdio";
+};
+
+using router_ptr = router_actor::stateful_pointer<router_state>;
+
+class router_logic {
+ public:
+  router_logic(router_ptr self, runtime_ptr rt, supervisor_actor supervisor)
+      : self_(self), rt_(std::move(rt)), supervisor_(std::move(supervisor)) {}
+
+  void on_line(const std::string& line) {
+    auto decoded = jsonrpc::decode_line(line, {rt_->cfg.max_message_bytes, rt_->cfg.max_json_depth});
+    if (!decoded.ok) {
+      write(jsonrpc::error_line(nullptr, decoded.error.code, decoded.error.message));
+      security_violation("malformed_input", decoded.error.message);
+      return;
+    }
+    if (decoded.value.is_array()) return on_batch(decoded.value);
+    on_message(decoded.value, 0);
+  }
+
+  void on_oversized(uint64_t bytes) {
+    auto msg = "message of " + std::to_string(bytes) + " bytes exceeds the maximum of " +
+               std::to_string(rt_->cfg.max_message_bytes) + " bytes (MEMORY_MCP_MAX_MESSAGE_BYTES)";
+    write(jsonrpc::error_line(nullptr, jsonrpc::invalid_request, msg));
+    security_violation("oversized_input", msg);
+  }
+
+  void on_eof() {
+    rt_->log->log(log_level::info, "router", "stdin closed; shutting down");
+    self_->send(supervisor_, shutdown_atom::value, int32_t{0});
+  }
+
+  caf::result<caf::ok_atom> on_drain() {
+    state().draining = true;
+    if (state().inflight.empty()) return caf::ok_atom::value;
+    auto promise = self_->make_response_promise<caf::ok_atom>();
+    state().drain_waiters.push_back(promise);
+    return promise;
+  }
+
+  void on_log(const std::string& level, const std::string& logger_name, const std::string& text) {
+    auto lvl = parse_log_level(level);
+    if (!lvl || *lvl < state().client_log_level || !state().initialize_seen) return;
+    write(jsonrpc::notification_line("notifications/message",
+                                     {{"level", level}, {"logger", logger_name}, {"data", text}}));
+  }
+
+  void on_progress(const json& token, double done, double total, const std::string& text) {
+    for (auto& [key, req] : state().inflight) {
+      if (req.cancelled || req.progress_token.is_null() || req.progress_token != token) continue;
+      json params = {{"progressToken", token}, {"progress", done}};
+      if (total > 0) params["total"] = total;
+      if (!text.empty()) params["message"] = text;
+      write(jsonrpc::notification_line("notifications/progress", params));
+      return;
+    }
+  }
+
+ private:
+  router_state& state() { return self_->state; }
+
+  void write(std::string line) { self_->send(state().handles.writer, write_atom::value, std::move(line)); }
+
+  void security_violation(const std::string& kind, const std::string& detail) {
+    self_->send(state().handles.auditor, audit_atom::value,
+                audit_event{"warning", state().client_id, "security_violation", "denied",
+                            json_msg{{{"kind", kind}, {"detail", detail}}}});
+  }
+
+  // --- responses ---------------------------------------------------------------------------------------------
+
+  // Emits a response for a message that is not (or no longer) tracked as in flight.
+  void emit(json response, int64_t batch) {
+    if (batch == 0) return write(jsonrpc::to_line(response));
+    auto it = state().batches.find(batch);
+    if (it == state().batches.end()) return;
+    it->second.responses.push_back(std::move(response));
+  }
+
+  void maybe_flush_batch(int64_t batch) {
+    auto it = state().batches.find(batch);
+    if (it == state().batches.end() || !it->second.sealed || it->second.outstanding > 0) return;
+    if (!it->second.responses.empty()) write(jsonrpc::to_line(it->second.responses));
+    state().batches.erase(it);
+  }
+
+  // Completes an in-flight request: writes its response unless it was cancelled.
+  void finish(const std::string& key, json response) {
+    auto it = state().inflight.find(key);
+    if (it == state().inflight.end()) return;
+    auto req = std::move(it->second);
+    state().inflight.erase(it);
+    if (req.batch != 0) {
+      auto b = state().batches.find(req.batch);
+      if (b != state().batches.end()) {
+        if (!req.cancelled) b->second.responses.push_back(std::move(response));
+        --b->second.outstanding;
+        maybe_flush_batch(req.batch);
+      }
+    } else if (!req.cancelled) {
+      write(jsonrpc::to_line(response));
+    }
+    if (state().inflight.empty() && state().draining) {
+      for (auto& p : state().drain_waiters) p.deliver(caf::ok_atom::value);
+      state().drain_waiters.clear();
+    }
+  }
+
+  // --- dispatch ----------------------------------------------------------------------------------------------
+
+  void on_batch(const json& array) {
+    if (!state().initialize_seen || !mcp::batches_allowed(state().protocol_version)) {
+      write(jsonrpc::error_line(nullptr, jsonrpc::invalid_request,
+                                "JSON-RPC batches are only supported when protocol version 2025-03-26 is negotiated "
+                                "(negotiated: " +
+                                    (state().protocol_version.empty() ? std::string("none") : state().protocol_version) +
+                                    ")"));
+      return;
+    }
+    if (array.empty()) {
+      write(jsonrpc::error_line(nullptr, jsonrpc::invalid_request, "empty batch"));
+      return;
+    }
+    int64_t batch = state().next_batch++;
+    state().batches[batch] = {};
+    for (auto& element : array) on_message(element, batch);
+    state().batches[batch].sealed = true;
+    maybe_flush_batch(batch);
+  }
+
+  void on_message(const json& value, int64_t batch) {
+    auto c = jsonrpc::classify(value);
+    if (!c.ok) return emit(jsonrpc::error_object(c.error.id, c.error.code, c.error.message), batch);
+    auto& m = c.msg;
+    switch (m.what) {
+      case jsonrpc::message::kind::response: return;  // we send no requests; ignore stray responses
+      case jsonrpc::message::kind::notification: return on_notification(m);
+      case jsonrpc::message::kind::request: return on_request(m, batch);
+    }
+  }
+
+  void on_notification(const jsonrpc::message& m) {
+    if (m.method == "notifications/cancelled") {
+      if (!m.params.is_object() || !m.params.contains("requestId")) return;
+      auto it = state().inflight.find(m.params["requestId"].dump());
+      if (it != state().inflight.end()) {
+        it->second.cancelled = true;
+        rt_->log->log(log_level::debug, "router", "request " + it->first + " cancelled by the client");
+      }
+    }
+    // notifications/initialized and unknown notifications need no answer.
+  }
+
+  void on_request(const jsonrpc::message& m, int64_t batch) {
+    const auto& id = m.id;
+    if (m.method == "ping") return emit(jsonrpc::result_object(id, json::object()), batch);
+    if (m.method == "initialize") return on_initialize(m, batch);
+    if (!state().initialize_seen)
+      return emit(jsonrpc::error_object(id, jsonrpc::not_initialized,
+                                        "server not initialized: send initialize first"),
+                  batch);
+    if (state().draining)
+      return emit(jsonrpc::error_object(id, jsonrpc::shutting_down, "server is shutting down"), batch);
+    if (m.method == "tools/list") return on_tools_list(m, batch);
+    if (m.method == "tools/call") return on_tools_call(m, batch);
+    if (m.method == "logging/setLevel") {
+      auto level = m.params.is_object() && m.params.contains("level") && m.params["level"].is_string()
+                       ? parse_log_level(m.params["level"].get<std::string>())
+                       : std::nullopt;
+      if (!level)
+        return emit(jsonrpc::error_object(id, jsonrpc::invalid_params,
+                                          "params.level: must be one of debug, info, notice, warning, error, "
+                                          "critical, alert, emergency"),
+                    batch);
+      state().client_log_level = *level;
+      return emit(jsonrpc::result_object(id, json::object()), batch);
+    }
+    emit(jsonrpc::error_object(id, jsonrpc::method_not_found, "method not found: " + m.method), batch);
+  }
+
+  void on_initialize(const jsonrpc::message& m, int64_t batch) {
+    if (batch != 0)
+      return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_request, "initialize must not be part of a batch"),
+                  batch);
+    if (state().initialize_seen)
+      return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_request, "initialize was already received"), batch);
+    if (!m.params.is_object() || !m.params.contains("protocolVersion") || !m.params["protocolVersion"].is_string())
+      return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_params,
+                                        "params.protocolVersion: required, must be a string"),
+                  batch);
+    state().initialize_seen = true;
+    state().protocol_version = mcp::negotiate_version(m.params["protocolVersion"].get<std::string>());
+    std::string client = "unknown";
+    if (m.params.contains("clientInfo") && m.params["clientInfo"].is_object())
+      client = m.params["clientInfo"].value("name", "unknown");
+    rt_->log->log(log_level::info, "router",
+                  "client '" + client + "' initialized with protocol " + state().protocol_version);
+    emit(jsonrpc::result_object(m.id, mcp::initialize_result(state().protocol_version, MEMORY_MCP_VERSION)), batch);
+  }
+
+  void on_tools_list(const jsonrpc::message& m, int64_t batch) {
+    std::string cursor;
+    if (m.params.is_object() && m.params.contains("cursor")) {
+      if (!m.params["cursor"].is_string())
+        return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_params, "params.cursor: must be a string"), batch);
+      cursor = m.params["cursor"].get<std::string>();
+    }
+    json page;
+    if (!tool_catalog::instance().page(cursor, rt_->cfg.tools_page_size, page))
+      return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_params, "params.cursor: not a cursor this server issued"),
+                  batch);
+    emit(jsonrpc::result_object(m.id, page), batch);
+  }
+
+  void on_tools_call(const jsonrpc::message& m, int64_t batch) {
+    std::string name;
+    json args;
+    if (auto problem = mcp::read_call_params(m.params, name, args))
+      return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_params, *problem), batch);
+    const tool_def* tool = tool_catalog::instance().find(name);
+    if (!tool) return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_params, "Unknown tool: " + name), batch);
+    if (auto problem = validate_json(tool->input_schema, args))
+      return emit(jsonrpc::result_object(m.id, mcp::tool_failure(*problem)), batch);
+    auto key = m.id.dump();
+    if (state().inflight.count(key))
+      return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_request,
+                                        "id " + key + " is already used by a request in flight"),
+                  batch);
+    state().inflight[key] = inflight_request{m.id, name, mcp::progress_token(m.params), false, batch};
+    if (batch != 0) ++state().batches[batch].outstanding;
+
+    bool is_write = !tool->read_only;
+    self_->request(state().handles.limiter, std::chrono::seconds(5), check_atom::value, state().client_id, is_write)
+        .then(
+            [=](const rate_decision& d) {
+              if (!d.allowed) return deny(key, *tool, d);
+              run_tool(key, *tool, args);
+            },
+            [=](caf::error&) {
+              // The limiter is restarting: fail open for this call rather than refuse service.
+              rt_->log->log(log_level::warning, "router", "rate limiter unavailable; allowing " + name);
+              run_tool(key, *tool, args);
+            });
+  }
+
+  void deny(const std::string& key, const tool_def& tool, const rate_decision& d) {
+    auto it = state().inflight.find(key);
+    if (it == state().inflight.end()) return;
+    json data = {{"retry_after_ms", d.retry_after_ms},
+                 {"limit_rps", d.limit_rps},
+                 {"class", tool.read_only ? "read" : "write"}};
+    self_->send(state().handles.auditor, audit_atom::value,
+                audit_event{"warning", state().client_id, "rate_limit", "denied",
+                            json_msg{{{"tool", tool.name}, {"retry_after_ms", d.retry_after_ms}}}});
+    finish(key, jsonrpc::error_object(it->second.id, jsonrpc::rate_limited, "Rate limit exceeded", data));
+  }
+
+  void run_tool(const std::string& key, const tool_def& tool, const json& args) {
+    auto it = state().inflight.find(key);
+    if (it == state().inflight.end()) return;
+    if (it->second.cancelled) return finish(key, nullptr);
+    auto id = it->second.id;
+    auto done = [=](const tool_reply& r) {
+      if (!tool.read_only)
+        self_->send(state().handles.auditor, audit_atom::value,
+                    audit_event{r.is_error ? "warning" : "info", state().client_id, "tools/call",
+                                r.is_error ? "failure" : "success",
+                                json_msg{{{"tool", tool.name}, {"error", r.is_error ? r.error_kind : ""}}}});
+      finish(key, jsonrpc::result_object(id, r.is_error ? mcp::tool_failure(r.message)
+                                                         : mcp::tool_success(r.structured.value)));
+    };
+    auto unavailable = [=](const std::string& who) {
+      return [=](caf::error&) {
+        tool_reply r;
+        r.is_error = true;
+        r.error_kind = "unavailable";
+        r.message = who + " is unavailable (restarting); nothing was done, retry the call";
+        done(r);
+      };
+    };
+    tool_call call{tool.name, json_msg{args}, state().client_id, json_msg{it->second.progress_token},
+                   caf::actor_cast<caf::strong_actor_ptr>(self_)};
+    switch (tool.target) {
+      case tool_target::episode_store:
+        self_->request(state().handles.store, std::chrono::minutes(10), call_atom::value, std::move(call))
+            .then(done, unavailable("storage"));
+        return;
+      case tool_target::pattern_learner:
+        self_->request(state().handles.learner, std::chrono::minutes(10), call_atom::value, std::move(call))
+            .then(done, unavailable("pattern learner"));
+        return;
+      case tool_target::router:
+        return run_router_tool(key, tool, args, done);
+    }
+  }
+
+  template <class Done>
+  void run_router_tool(const std::string& key, const tool_def& tool, const json& args, Done done) {
+    if (tool.name == "health_check") return health_check(done);
+#ifdef MEMORY_MCP_TEST_HOOKS
+    if (tool.name == "debug_crash") {
+      auto actor = args.at("actor").get<std::string>();
+      self_->request(supervisor_, std::chrono::seconds(5), crash_atom::value, actor)
+          .then([=](bool) { done(tool_reply{false, json_msg{{{"crashed", actor}}}, "", ""}); },
+                [=](caf::error&) { done(tool_reply{false, json_msg{{{"crashed", actor}}}, "", ""}); });
+      return;
+    }
+#endif
+    (void)args;
+    (void)key;
+    done(tool_reply{true, {}, "internal", "tool " + tool.name + " has no implementation in the router"});
+  }
+
+  template <class Done>
+  void health_check(Done done) {
+    auto rt = rt_;
+    auto version = state().protocol_version;
+    self_->request(supervisor_, std::chrono::seconds(5), status_atom::value)
+        .then(
+            [=](const component_list& components) {
+              self_->request(state().handles.store, std::chrono::seconds(5), status_atom::value)
+                  .then([=](const store_status& st) { done(health_reply(components, st, version)); },
+                        [=](caf::error& err) {
+                          store_status st;
+                          st.path = rt->cfg.db_path;
+                          st.detail = "episode store not answering: " + caf::to_string(err);
+                          done(health_reply(components, st, version));
+                        });
+            },
+            [=](caf::error& err) {
+              done(tool_reply{true, {}, "unavailable", "supervisor not answering: " + caf::to_string(err)});
+            });
+  }
+
+  tool_reply health_reply(const component_list& components, const store_status& st, const std::string& version) {
+    bool degraded = false;
+    json list = json::array();
+    for (auto& c : components) {
+      if (c.state != "running" && c.state != "disabled") degraded = true;
+      list.push_back({{"name", c.name}, {"state", c.state}, {"restarts", c.restarts}, {"detail", c.detail}});
+    }
+    std::string status = !st.open ? "unhealthy" : degraded ? "degraded" : "healthy";
+    json out = {{"status", status},
+                {"version", MEMORY_MCP_VERSION},
+                {"timestamp", format_rfc3339_us(wall_clock_us())},
+                {"uptime_seconds", static_cast<double>(monotonic_us() - rt_->started_mono_us) / 1e6},
+                {"protocol_version", version},
+                {"storage",
+                 {{"open", st.open}, {"path", st.path}, {"schema_version", st.schema_version}, {"detail", st.detail}}},
+                {"components", list}};
+    return tool_reply{false, json_msg{out}, "", ""};
+  }
+
+  router_ptr self_;
+  runtime_ptr rt_;
+  supervisor_actor supervisor_;
+};
+
+router_actor::behavior_type router(router_ptr self, runtime_ptr rt, supervisor_actor supervisor, peers handles) {
+  self->state.handles = std::move(handles);
+  auto logic = std::make_shared<router_logic>(self, rt, supervisor);
+  return {
+      [=](line_atom, const std::string& line) { logic->on_line(line); },
+      [=](oversized_atom, uint64_t bytes) { logic->on_oversized(bytes); },
+      [=](eof_atom) { logic->on_eof(); },
+      [=](drain_atom) { return logic->on_drain(); },
+      [=](wire_atom, peers& fresh) { self->state.handles = std::move(fresh); },
+      [=](log_atom, const std::string& level, const std::string& logger_name, const std::string& text) {
+        logic->on_log(level, logger_name, text);
+      },
+      [=](progress_atom, const json_msg& token, double done, double total, const std::string& text) {
+        logic->on_progress(token.value, done, total, text);
+      },
+  };
+}
+
+}  // namespace
+
+router_actor spawn_router(caf::actor_system& sys, runtime_ptr rt, supervisor_actor supervisor, peers handles) {
+  return sys.spawn(router, std::move(rt), std::move(supervisor), std::move(handles));
+}
+
+}  // namespace memory_mcp

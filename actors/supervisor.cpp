@@ -1,0 +1,262 @@
+#include "actors/supervisor.hpp"
+
+#include <caf/all.hpp>
+#include <deque>
+
+#include "actors/auditor.hpp"
+#include "actors/episode_store.hpp"
+#include "actors/http_endpoint.hpp"
+#include "actors/pattern_learner.hpp"
+#include "actors/rate_limiter.hpp"
+#include "actors/router.hpp"
+#include "actors/stdio_transport.hpp"
+#include "actors/turso_syncer.hpp"
+
+namespace memory_mcp {
+
+namespace {
+
+// Start order; shutdown stops them in reverse.
+const char* const child_names[] = {"auditor",      "rate_limiter", "episode_store", "pattern_learner", "turso_syncer",
+                                   "stdio_writer", "router",       "http_endpoint", "stdio_reader"};
+
+struct child {
+  std::string name;
+  caf::strong_actor_ptr handle;
+  std::string state = "stopped";  // running, restarting, stopped, failed
+  int32_t restarts = 0;
+  std::deque<int64_t> crashes_us;  // monotonic times of recent crashes
+  std::string last_error;
+};
+
+struct supervisor_state {
+  static inline const char* name = "supervisor";
+  std::vector<child> children;
+  peers handles;
+  router_actor router;
+  caf::actor reader;
+  bool shutting_down = false;
+  std::string phase = "running";  // running, draining, stopping
+};
+
+using sup_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+class supervisor_logic {
+ public:
+  supervisor_logic(sup_ptr self, runtime_ptr rt, stdio_fds fds, std::shared_ptr<std::atomic<int>> exit_code)
+      : self_(self), rt_(std::move(rt)), fds_(fds), exit_code_(std::move(exit_code)) {}
+
+  void start() {
+    for (auto* n : child_names) {
+      state().children.push_back(child{n, nullptr, "stopped", 0, {}, ""});
+      spawn_child(state().children.back());
+    }
+    rt_->log->log(log_level::info, "supervisor", "all actors started");
+  }
+
+  component_list status() {
+    component_list out;
+    out.push_back(component_status{"supervisor", state().phase, 0, ""});
+    for (auto& c : state().children)
+      out.push_back(component_status{c.name, c.state, c.restarts, c.last_error});
+    return out;
+  }
+
+  // Every child is monitored (down messages always arrive) and linked (so children die with a crashed
+  // supervisor). A child that receives an exit message unlinks before quitting, so links alone cannot tell us.
+  void on_down(const caf::down_msg& dm) {
+    auto* c = find(dm.source);
+    if (!c) return;  // not a child (e.g. an earlier incarnation); nothing to do
+    on_child_exit(*c, dm.reason);
+  }
+
+  // An exit message from a linked child is handled through its down message; any other sender asks us to stop.
+  void on_exit(const caf::exit_msg& em) {
+    if (find(em.source)) return;
+    if (em.reason) shutdown(em.reason == caf::exit_reason::user_shutdown ? 0 : 1);
+  }
+
+  void on_child_exit(child& child_ref, const caf::error& reason) {
+    auto* c = &child_ref;
+    rt_->log->log(log_level::debug, "supervisor", c->name + " exited: " + self_->system().render(reason));
+    c->handle = nullptr;
+    if (state().shutting_down) {
+      c->state = "stopped";
+      return maybe_finish();
+    }
+    if (!reason || reason == caf::exit_reason::user_shutdown) {
+      // Finished on purpose (the reader after EOF). Not a crash.
+      c->state = "stopped";
+      return;
+    }
+    on_crash(*c, self_->system().render(reason));
+  }
+
+  void on_restart(const std::string& name) {
+    auto* c = find(name);
+    if (!c || state().shutting_down || c->state != "restarting") return;
+    ++c->restarts;
+    spawn_child(*c);
+    rt_->log->log(log_level::warning, "supervisor", "restarted " + name + " (restart " + std::to_string(c->restarts) + ")");
+    notify_client("warning", "actor " + name + " crashed and was restarted (" + c->last_error + ")");
+  }
+
+  bool crash(const std::string& name) {
+    auto* c = find(name);
+    if (!c || !c->handle) return false;
+    rt_->log->log(log_level::warning, "supervisor", "fault injection: crashing " + name);
+    self_->send_exit(caf::actor_cast<caf::actor_addr>(c->handle),
+                     caf::make_error(caf::sec::runtime_error, "fault injection"));
+    return true;
+  }
+
+  void shutdown(int32_t code) {
+    if (code > exit_code_->load()) exit_code_->store(code);
+    if (state().shutting_down) return;
+    state().shutting_down = true;
+    state().phase = "draining";
+    auto timeout = std::chrono::milliseconds(rt_->cfg.shutdown_timeout_ms);
+    auto flush_and_stop = [=] {
+      self_->request(state().handles.writer, std::chrono::seconds(2), drain_atom::value)
+          .then([=](caf::ok_atom) { stop_children(); }, [=](caf::error&) { stop_children(); });
+    };
+    self_->request(state().router, timeout, drain_atom::value)
+        .then([=](caf::ok_atom) { flush_and_stop(); },
+              [=](caf::error& err) {
+                rt_->log->log(log_level::warning, "supervisor",
+                              "in-flight requests did not finish in time: " + self_->system().render(err));
+                flush_and_stop();
+              });
+  }
+
+ private:
+  supervisor_state& state() { return self_->state; }
+
+  child* find(const caf::actor_addr& addr) {
+    for (auto& c : state().children)
+      if (c.handle && caf::actor_cast<caf::actor_addr>(c.handle) == addr) return &c;
+    return nullptr;
+  }
+
+  child* find(const std::string& name) {
+    for (auto& c : state().children)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
+
+  void notify_client(const std::string& level, const std::string& text) {
+    if (state().router) self_->send(state().router, log_atom::value, level, std::string("supervisor"), text);
+  }
+
+  void spawn_child(child& c) {
+    auto& sys = self_->system();
+    auto& h = state().handles;
+    const auto& n = c.name;
+    if (n == "auditor") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.auditor = spawn_auditor(sys, rt_));
+    else if (n == "rate_limiter") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.limiter = spawn_rate_limiter(sys, rt_));
+    else if (n == "episode_store") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.store = spawn_episode_store(sys, rt_));
+    else if (n == "pattern_learner") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.learner = spawn_pattern_learner(sys, rt_));
+    else if (n == "turso_syncer") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.syncer = spawn_turso_syncer(sys, rt_));
+    else if (n == "stdio_writer") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.writer = spawn_stdio_writer(sys, rt_, fds_.out));
+    else if (n == "http_endpoint")
+      c.handle = caf::actor_cast<caf::strong_actor_ptr>(
+          h.http = spawn_http_endpoint(sys, rt_, caf::actor_cast<supervisor_actor>(self_)));
+    else if (n == "router")
+      c.handle = caf::actor_cast<caf::strong_actor_ptr>(
+          state().router = spawn_router(sys, rt_, caf::actor_cast<supervisor_actor>(self_), h));
+    else if (n == "stdio_reader")
+      c.handle = caf::actor_cast<caf::strong_actor_ptr>(state().reader = spawn_stdio_reader(sys, rt_, state().router, fds_.in));
+    self_->monitor(c.handle);
+    self_->link_to(caf::actor_cast<caf::actor_addr>(c.handle));
+    c.state = "running";
+    // Tell the actors that hold handles about the new one.
+    if (n == "router") {
+      if (state().reader) caf::anon_send(state().reader, wire_atom::value, state().router);
+    } else if (n != "stdio_reader" && state().router) {
+      self_->send(state().router, wire_atom::value, h);
+    }
+  }
+
+  void on_crash(child& c, const std::string& why) {
+    auto now = monotonic_us();
+    c.crashes_us.push_back(now);
+    while (!c.crashes_us.empty() && now - c.crashes_us.front() > rt_->cfg.restart_window_ms * 1000)
+      c.crashes_us.pop_front();
+    c.last_error = why;
+    auto recent = static_cast<int>(c.crashes_us.size());
+    if (recent > rt_->cfg.max_restarts) {
+      c.state = "failed";
+      rt_->log->log(log_level::critical, "supervisor",
+                    "fatal: actor " + c.name + " crashed " + std::to_string(recent) + " times within " +
+                        std::to_string(rt_->cfg.restart_window_ms) + " ms (MEMORY_MCP_MAX_RESTARTS=" +
+                        std::to_string(rt_->cfg.max_restarts) + "); last error: " + why +
+                        ". Exiting with status 1 so the service manager restarts the process.");
+      return shutdown(1);
+    }
+    int64_t backoff = rt_->cfg.restart_backoff_ms;
+    for (int i = 1; i < recent && backoff < 5000; ++i) backoff *= 2;
+    backoff = std::min<int64_t>(backoff, 5000);
+    c.state = "restarting";
+    rt_->log->log(log_level::error, "supervisor",
+                  "actor " + c.name + " crashed (" + why + "); restarting in " + std::to_string(backoff) + " ms");
+    self_->delayed_send(self_, std::chrono::milliseconds(backoff), restart_atom::value, c.name);
+  }
+
+  void stop_children() {
+    state().phase = "stopping";
+    for (auto it = state().children.rbegin(); it != state().children.rend(); ++it) {
+      if (!it->handle) {
+        if (it->state != "failed") it->state = "stopped";
+        continue;
+      }
+      self_->send_exit(caf::actor_cast<caf::actor_addr>(it->handle), caf::exit_reason::user_shutdown);
+    }
+    maybe_finish();
+  }
+
+  void maybe_finish() {
+    if (state().phase != "stopping") return;
+    for (auto& c : state().children)
+      if (c.handle) return;
+    rt_->log->log(log_level::info, "supervisor", "all actors stopped; exit status " + std::to_string(exit_code_->load()));
+    state().handles = peers{};
+    state().router = nullptr;
+    state().reader = nullptr;
+    self_->quit(caf::exit_reason::user_shutdown);
+  }
+
+  sup_ptr self_;
+  runtime_ptr rt_;
+  stdio_fds fds_;
+  std::shared_ptr<std::atomic<int>> exit_code_;
+};
+
+supervisor_actor::behavior_type supervisor(sup_ptr self, runtime_ptr rt, stdio_fds fds,
+                                           std::shared_ptr<std::atomic<int>> exit_code) {
+  auto logic = std::make_shared<supervisor_logic>(self, rt, fds, exit_code);
+  self->set_exit_handler([=](caf::exit_msg& em) { logic->on_exit(em); });
+  self->set_down_handler([=](caf::down_msg& dm) { logic->on_down(dm); });
+  logic->start();
+  return {
+      [=](status_atom) { return logic->status(); },
+      [=](shutdown_atom, int32_t code) { logic->shutdown(code); },
+      [=](restart_atom, const std::string& name) { logic->on_restart(name); },
+      [=](crash_atom, const std::string& name) -> bool {
+#ifdef MEMORY_MCP_TEST_HOOKS
+        return logic->crash(name);
+#else
+        (void)name;
+        return false;
+#endif
+      },
+  };
+}
+
+}  // namespace
+
+supervisor_actor spawn_supervisor(caf::actor_system& sys, runtime_ptr rt, stdio_fds fds,
+                                  std::shared_ptr<std::atomic<int>> exit_code) {
+  return sys.spawn(supervisor, std::move(rt), fds, std::move(exit_code));
+}
+
+}  // namespace memory_mcp

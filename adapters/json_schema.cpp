@@ -1,0 +1,177 @@
+#include "adapters/json_schema.hpp"
+
+#include <regex>
+#include <set>
+
+#include "core/time_format.hpp"
+
+namespace memory_mcp {
+
+namespace {
+
+const char* type_name(const nlohmann::json& v) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return "boolean";
+  if (v.is_number_integer() || v.is_number_unsigned()) return "integer";
+  if (v.is_number()) return "number";
+  if (v.is_string()) return "string";
+  if (v.is_array()) return "array";
+  return "object";
+}
+
+bool has_type(const nlohmann::json& v, const std::string& t) {
+  if (t == "null") return v.is_null();
+  if (t == "boolean") return v.is_boolean();
+  if (t == "integer") {
+    if (v.is_number_integer() || v.is_number_unsigned()) return true;
+    if (v.is_number_float()) {
+      double d = v.get<double>();
+      return d == static_cast<double>(static_cast<long long>(d));
+    }
+    return false;
+  }
+  if (t == "number") return v.is_number();
+  if (t == "string") return v.is_string();
+  if (t == "array") return v.is_array();
+  if (t == "object") return v.is_object();
+  return false;
+}
+
+bool is_uuid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string short_value(const nlohmann::json& v) {
+  auto s = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+std::string number_text(double d) {
+  if (d == static_cast<double>(static_cast<long long>(d))) return std::to_string(static_cast<long long>(d));
+  auto s = std::to_string(d);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+size_t utf8_length(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::optional<std::string> validate_json(const nlohmann::json& schema, const nlohmann::json& v,
+                                         const std::string& path) {
+  if (!schema.is_object()) return std::nullopt;
+  if (auto t = schema.find("type"); t != schema.end()) {
+    bool match = false;
+    std::string expected;
+    if (t->is_string()) {
+      match = has_type(v, *t);
+      expected = *t;
+    } else if (t->is_array()) {
+      for (auto& one : *t) {
+        match = match || has_type(v, one);
+        expected += (expected.empty() ? "" : " or ") + one.get<std::string>();
+      }
+    }
+    if (!match) return path + ": must be " + expected + " (got " + type_name(v) + ")";
+  }
+  if (auto e = schema.find("enum"); e != schema.end()) {
+    bool found = false;
+    std::string options;
+    for (auto& o : *e) {
+      found = found || o == v;
+      options += (options.empty() ? "" : ", ") + short_value(o);
+    }
+    if (!found) return path + ": must be one of " + options + " (got " + short_value(v) + ")";
+  }
+  if (auto c = schema.find("const"); c != schema.end() && *c != v)
+    return path + ": must be " + short_value(*c) + " (got " + short_value(v) + ")";
+
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    size_t len = utf8_length(s);
+    if (auto m = schema.find("maxLength"); m != schema.end() && len > m->get<size_t>())
+      return path + ": length " + std::to_string(len) + " exceeds the maximum of " + std::to_string(m->get<size_t>()) +
+             " characters";
+    if (auto m = schema.find("minLength"); m != schema.end() && len < m->get<size_t>())
+      return path + ": length " + std::to_string(len) + " is below the minimum of " + std::to_string(m->get<size_t>()) +
+             " characters";
+    if (auto f = schema.find("format"); f != schema.end()) {
+      if (*f == "uuid" && !is_uuid(s)) return path + ": must be a UUID (got " + short_value(v) + ")";
+      if (*f == "date-time" && !parse_rfc3339_us(s))
+        return path + ": must be an RFC 3339 date-time (got " + short_value(v) + ")";
+    }
+    if (auto p = schema.find("pattern"); p != schema.end()) {
+      // Patterns are ours (from the catalog), never the client's, so compiling them cannot be abused.
+      std::regex re(p->get<std::string>(), std::regex::ECMAScript);
+      if (!std::regex_search(s, re))
+        return path + ": must match " + p->get<std::string>() + " (got " + short_value(v) + ")";
+    }
+  }
+  if (v.is_number()) {
+    double d = v.get<double>();
+    if (auto m = schema.find("minimum"); m != schema.end() && d < m->get<double>())
+      return path + ": must be >= " + number_text(m->get<double>()) + " (got " + short_value(v) + ")";
+    if (auto m = schema.find("maximum"); m != schema.end() && d > m->get<double>())
+      return path + ": must be <= " + number_text(m->get<double>()) + " (got " + short_value(v) + ")";
+  }
+  if (v.is_array()) {
+    if (auto m = schema.find("maxItems"); m != schema.end() && v.size() > m->get<size_t>())
+      return path + ": " + std::to_string(v.size()) + " items exceed the maximum of " + std::to_string(m->get<size_t>());
+    if (auto m = schema.find("minItems"); m != schema.end() && v.size() < m->get<size_t>())
+      return path + ": needs at least " + std::to_string(m->get<size_t>()) + " item(s) (got " +
+             std::to_string(v.size()) + ")";
+    if (auto u = schema.find("uniqueItems"); u != schema.end() && u->is_boolean() && u->get<bool>()) {
+      std::set<std::string> seen;
+      for (size_t i = 0; i < v.size(); ++i)
+        if (!seen.insert(v[i].dump()).second) return path + "[" + std::to_string(i) + "]: duplicate item";
+    }
+    if (auto items = schema.find("items"); items != schema.end())
+      for (size_t i = 0; i < v.size(); ++i)
+        if (auto err = validate_json(*items, v[i], path + "[" + std::to_string(i) + "]")) return err;
+  }
+  if (v.is_object()) {
+    if (auto m = schema.find("maxProperties"); m != schema.end() && v.size() > m->get<size_t>())
+      return path + ": " + std::to_string(v.size()) + " properties exceed the maximum of " +
+             std::to_string(m->get<size_t>());
+    if (auto req = schema.find("required"); req != schema.end())
+      for (auto& name : *req)
+        if (!v.contains(name.get<std::string>()))
+          return path + "." + name.get<std::string>() + ": is required";
+    auto props = schema.find("properties");
+    auto additional = schema.find("additionalProperties");
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      std::string sub = path + "." + it.key();
+      if (props != schema.end() && props->contains(it.key())) {
+        if (auto err = validate_json((*props)[it.key()], it.value(), sub)) return err;
+      } else if (additional != schema.end()) {
+        if (additional->is_boolean() && !additional->get<bool>())
+          return sub + ": unknown field (allowed: " + [&] {
+            std::string names;
+            if (props != schema.end())
+              for (auto p = props->begin(); p != props->end(); ++p) names += (names.empty() ? "" : ", ") + p.key();
+            return names.empty() ? std::string("none") : names;
+          }() + ")";
+        if (additional->is_object())
+          if (auto err = validate_json(*additional, it.value(), sub)) return err;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace memory_mcp

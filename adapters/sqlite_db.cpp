@@ -1,0 +1,69 @@
+#include "adapters/sqlite_db.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "adapters/sqlite_schema.hpp"
+
+namespace memory_mcp {
+
+status ensure_data_dir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return make_error(error_code::invalid_argument, "data directory " + dir + " is not a directory");
+    return ok_status();
+  }
+  // Create parents as needed; each new level is 0700.
+  std::string partial;
+  for (size_t i = 0; i <= dir.size(); ++i) {
+    if (i == dir.size() || dir[i] == '/') {
+      partial = dir.substr(0, i);
+      if (partial.empty() || partial == ".") continue;
+      if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
+        return make_error(error_code::storage,
+                          "cannot create data directory " + partial + ": " + std::strerror(errno));
+    }
+  }
+  ::chmod(dir.c_str(), 0700);
+  return ok_status();
+}
+
+result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path, const open_options& options) {
+  // Create the file owner-only before SQLite touches it (SQLite would use 0644 minus umask).
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(error_code::storage, "cannot open database " + path + ": " + std::strerror(errno));
+  ::close(fd);
+  try {
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                 options.busy_timeout_ms);
+    std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
+    if (mode != "wal")
+      return make_error(error_code::storage, "database " + path + ": cannot enable WAL (journal_mode=" + mode + ")");
+    db->exec("PRAGMA foreign_keys=ON");
+    db->exec("PRAGMA synchronous=FULL");
+    if (options.migrate) {
+      auto st = apply_migrations(*db);
+      if (!st) return st.err();
+    }
+    return db;
+  } catch (const std::exception& e) {
+    return make_error(error_code::storage, "database " + path + ": " + e.what());
+  }
+}
+
+int current_schema_version(SQLite::Database& db) {
+  try {
+    if (!db.tableExists("schema_migrations")) return 0;
+    return db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+int latest_schema_version() { return static_cast<int>(migrations().size()); }
+
+}  // namespace memory_mcp

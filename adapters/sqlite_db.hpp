@@ -1,0 +1,33 @@
+// Opening the SQLite database: file mode, pragmas and versioned migrations.
+// The returned connection is owned by exactly one actor (the episode store) or one command (export/import).
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace memory_mcp {
+
+struct open_options {
+  int busy_timeout_ms = 5000;
+  bool migrate = true;  // run pending migrations (in one IMMEDIATE transaction, safe with concurrent processes)
+};
+
+// Creates the data directory (mode 0700) if missing; an existing directory keeps its mode.
+// Fails with a message naming the path when it cannot be created or is not a directory.
+status ensure_data_dir(const std::string& dir);
+
+// Opens (creating with mode 0600 if missing) the database at `path` with WAL, foreign_keys=ON,
+// synchronous=FULL (an acknowledged commit survives power loss) and the busy timeout, then applies
+// migrations. Errors name the path and SQLite's message.
+result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path, const open_options& options = {});
+
+// The schema version after migrations (the highest applied migration).
+int current_schema_version(SQLite::Database& db);
+
+// The newest version this build knows.
+int latest_schema_version();
+
+}  // namespace memory_mcp

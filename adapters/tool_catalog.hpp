@@ -1,0 +1,56 @@
+// The MCP tool catalog: every tool's name, schemas, annotations, rate-limit class and the actor that runs it.
+// Immutable after construction; safe to share read-only between actors.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memory_mcp {
+
+// Which actor executes a tool.
+enum class tool_target { router, episode_store, pattern_learner };
+
+struct tool_def {
+  std::string name;
+  std::string title;
+  std::string description;
+  nlohmann::json input_schema;   // JSON Schema 2020-12, validated by adapters/json_schema before dispatch
+  nlohmann::json output_schema;  // structuredContent conforms to it
+  bool read_only = true;         // annotations.readOnlyHint; also the rate-limit class (read vs write)
+  bool destructive = false;      // annotations.destructiveHint
+  bool idempotent = true;        // annotations.idempotentHint
+  tool_target target = tool_target::router;
+};
+
+class tool_catalog {
+ public:
+  // The catalog of this build: the product's tools plus, in test builds, the test hooks.
+  static const tool_catalog& instance();
+
+  explicit tool_catalog(std::vector<tool_def> tools);
+
+  // nullptr when no tool has that name.
+  const tool_def* find(std::string_view name) const;
+  const std::vector<tool_def>& all() const { return tools_; }
+
+  // The MCP wire form of one tool (name, title, description, inputSchema, outputSchema, annotations).
+  static nlohmann::json to_json(const tool_def& tool);
+
+  // One page of tools/list. `cursor` is the opaque cursor from a previous page ("" for the first).
+  // Returns false when the cursor is not one we issued (the caller answers -32602).
+  bool page(const std::string& cursor, size_t page_size, nlohmann::json& out) const;
+
+ private:
+  std::vector<tool_def> tools_;
+};
+
+// Helpers to declare schemas tersely.
+nlohmann::json object_schema(nlohmann::json properties, std::vector<std::string> required = {});
+
+// Tool groups, one per file in adapters/tools_*.cpp.
+std::vector<tool_def> system_tools();
+std::vector<tool_def> test_hook_tools();  // empty unless built with MEMORY_MCP_TEST_HOOKS
+
+}  // namespace memory_mcp

@@ -1,0 +1,135 @@
+// memory-mcp-server: load the configuration, prepare storage, start the actor graph under the supervisor, and
+// turn signals into messages. Exit status: 0 clean shutdown; 1 fatal runtime failure (crash loop);
+// 2 invalid configuration; 3 storage could not be opened at startup.
+#include <caf/all.hpp>
+#include <csignal>
+#include <httplib.h>
+#include <iostream>
+#include <sys/stat.h>
+
+#include "actors/supervisor.hpp"
+#include "adapters/sqlite_db.hpp"
+#include "messages/interfaces.hpp"
+
+using namespace memory_mcp;
+
+namespace {
+
+int run_health_check(const config& cfg) {
+  if (cfg.http_addr == "off") {
+    std::cerr << "health-check: the HTTP endpoint is disabled (MEMORY_MCP_HTTP_ADDR=off)\n";
+    return 1;
+  }
+  auto hp = parse_host_port(cfg.http_addr);
+  std::string host = hp->host == "0.0.0.0" ? "127.0.0.1" : hp->host == "::" ? "::1" : hp->host;
+  std::string url = std::string(cfg.tls_cert_path.empty() ? "http" : "https") + "://" +
+                    (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(hp->port);
+  auto cli = std::make_unique<httplib::Client>(url);
+  // A liveness probe of our own port: the certificate's identity is not the question here.
+  cli->enable_server_certificate_verification(false);
+  cli->set_connection_timeout(0, 500000);
+  cli->set_read_timeout(0, 500000);
+  auto res = cli->Get("/health");
+  if (!res) {
+    std::cerr << "health-check: no answer from " << cfg.http_addr << " (" << httplib::to_string(res.error()) << ")\n";
+    return 1;
+  }
+  if (res->status != 200) {
+    std::cerr << "health-check: " << cfg.http_addr << " answered " << res->status << "\n";
+    return 1;
+  }
+  std::cout << "healthy\n";
+  return 0;
+}
+
+struct actor_config : caf::actor_system_config {
+  actor_config() {
+    add_message_types<caf::id_block::memory_mcp>();
+    set("scheduler.max-threads", 2);
+  }
+};
+
+int serve(const config& cfg) {
+  ::umask(0077);  // every file we create (database, WAL, audit log) is owner-only
+  auto log = std::make_shared<logger>(cfg.stderr_log_level);
+  if (auto st = ensure_data_dir(cfg.data_dir); !st) {
+    log->log(log_level::critical, "main", st.err().message);
+    return 3;
+  }
+  {
+    auto db = open_database(cfg.db_path);  // fail fast, with a clear message, before any client talks to us
+    if (!db) {
+      log->log(log_level::critical, "main", db.err().message);
+      return 3;
+    }
+  }
+  auto rt = std::make_shared<runtime>();
+  rt->cfg = cfg;
+  rt->log = log;
+  rt->started_wall_us = wall_clock_us();
+  rt->started_mono_us = monotonic_us();
+
+  // Block the signals we handle in every thread; this thread takes them with sigtimedwait.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto exit_code = std::make_shared<std::atomic<int>>(0);
+  actor_config acfg;
+  caf::actor_system sys{acfg};
+  {
+    auto sup = spawn_supervisor(sys, rt, stdio_fds{0, 1}, exit_code);
+    caf::scoped_actor self{sys};
+    self->monitor(sup);
+    bool done = false;
+    int stop_signals = 0;
+    while (!done) {
+      timespec tick{0, 50 * 1000 * 1000};
+      int sig = sigtimedwait(&set, nullptr, &tick);
+      if (sig == SIGTERM || sig == SIGINT) {
+        if (++stop_signals == 1) {
+          log->log(log_level::info, "main", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + ": draining");
+          self->send(sup, shutdown_atom::value, int32_t{0});
+        } else {
+          log->log(log_level::warning, "main", "second stop signal: exiting immediately");
+          std::_Exit(1);
+        }
+      } else if (sig == SIGHUP) {
+        log->log(log_level::notice, "main", "SIGHUP received; configuration reload is not implemented yet, ignoring");
+      }
+      self->receive([&](caf::down_msg&) { done = true; }, caf::after(std::chrono::seconds(0)) >> [] {});
+    }
+  }
+  sys.await_all_actors_done();
+  return exit_code->load();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto inv = load_invocation(argc, argv, current_environment());
+  if (!inv) {
+    std::cerr << "memory-mcp-server: invalid configuration:\n";
+    std::string msg = inv.err().message;
+    size_t pos = 0;
+    while (pos <= msg.size()) {
+      auto nl = msg.find('\n', pos);
+      std::cerr << "  - " << msg.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos) << "\n";
+      if (nl == std::string::npos) break;
+      pos = nl + 1;
+    }
+    return 2;
+  }
+  auto& v = inv.value();
+  switch (v.cmd) {
+    case command::help: std::cout << help_text(); return 0;
+    case command::version: std::cout << "memory-mcp-server " << MEMORY_MCP_VERSION << "\n"; return 0;
+    case command::health_check: return run_health_check(v.cfg);
+    case command::serve: return serve(v.cfg);
+    default: std::cerr << "memory-mcp-server: this command is not implemented yet\n"; return 2;
+  }
+}
