@@ -1,5 +1,6 @@
 #include "adapters/json_schema.hpp"
 
+#include <cmath>
 #include <regex>
 #include <set>
 
@@ -25,8 +26,9 @@ bool has_type(const nlohmann::json& v, const std::string& t) {
   if (t == "integer") {
     if (v.is_number_integer() || v.is_number_unsigned()) return true;
     if (v.is_number_float()) {
+      // Not via a cast to long long: that is undefined behaviour for |d| >= 2^63 (e.g. a client's 1e300).
       double d = v.get<double>();
-      return d == static_cast<double>(static_cast<long long>(d));
+      return std::isfinite(d) && std::trunc(d) == d;
     }
     return false;
   }
