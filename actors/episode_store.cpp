@@ -9,12 +9,64 @@ namespace memory_mcp {
 
 namespace {
 
+struct pending_reply {
+  caf::typed_response_promise<tool_reply> promise;
+  tool_reply reply;
+};
+
 struct store_state {
   static inline const char* name = "episode_store";
   std::unique_ptr<SQLite::Database> db;
+  bool in_group = false;               // a BEGIN IMMEDIATE is open
+  std::vector<pending_reply> pending;  // replies waiting for the group's COMMIT
+  uint64_t groups = 0;
+  uint64_t calls = 0;
+  ~store_state() {
+    if (db && in_group) {
+      try {
+        db->exec("ROLLBACK");  // never acknowledged, so nothing is lost
+      } catch (...) {
+      }
+    }
+  }
 };
 
-episode_store_actor::behavior_type store(episode_store_actor::stateful_pointer<store_state> self, runtime_ptr rt) {
+using store_ptr = episode_store_actor::stateful_pointer<store_state>;
+
+tool_reply error_reply(const std::string& kind, const std::string& message) {
+  tool_reply r;
+  r.is_error = true;
+  r.error_kind = kind;
+  r.message = message;
+  return r;
+}
+
+void commit_group(store_ptr self) {
+  auto& st = self->state;
+  if (!st.in_group) return;
+  st.in_group = false;
+  bool committed = true;
+  std::string why;
+  try {
+    st.db->exec("COMMIT");
+  } catch (const std::exception& e) {
+    committed = false;
+    why = e.what();
+    try {
+      st.db->exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  ++st.groups;
+  auto pending = std::move(st.pending);
+  st.pending.clear();
+  for (auto& p : pending) {
+    if (committed || p.reply.is_error) p.promise.deliver(std::move(p.reply));
+    else p.promise.deliver(error_reply("storage", "commit failed, nothing was written: " + why));
+  }
+}
+
+episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
   auto opened = open_database(rt->cfg.db_path);
   if (opened) {
     self->state.db = std::move(opened.value());
@@ -24,19 +76,48 @@ episode_store_actor::behavior_type store(episode_store_actor::stateful_pointer<s
     self->quit(caf::make_error(caf::sec::runtime_error, opened.err().message));
   }
   return {
-      [=](call_atom, tool_call& call) -> tool_reply {
+      [=](call_atom, tool_call& call) -> caf::result<tool_reply> {
+        auto& st = self->state;
+        ++st.calls;
+        if (!st.in_group) {
+          try {
+            st.db->exec("BEGIN IMMEDIATE");
+          } catch (const std::exception& e) {
+            return error_reply("unavailable", std::string("database is busy, nothing was done; retry: ") + e.what());
+          }
+          st.in_group = true;
+          // Every call already queued runs before this message, so they all share one commit.
+          self->send(self, commit_atom::value);
+        }
         auto sink = caf::actor_cast<router_actor>(call.progress_to);
         auto token = call.progress_token;
-        command_context ctx{*self->state.db, call.client_id,
-                            [&](double done, double total, const std::string& text) {
+        command_context ctx{*st.db, call.client_id, [&](double done, double total, const std::string& text) {
                               if (sink && !token.value.is_null())
                                 self->send(sink, progress_atom::value, token, done, total, text);
                             }};
-        return to_tool_reply(run_store_command(ctx, call.tool, call.arguments.value));
+        tool_reply reply;
+        try {
+          st.db->exec("SAVEPOINT call");
+          auto r = run_store_command(ctx, call.tool, call.arguments.value);
+          st.db->exec(r ? "RELEASE call" : "ROLLBACK TO call; RELEASE call");
+          reply = to_tool_reply(r);
+        } catch (const std::exception& e) {
+          try {
+            st.db->exec("ROLLBACK TO call; RELEASE call");
+          } catch (...) {
+          }
+          reply = error_reply("storage", std::string("storage error, nothing was written: ") + e.what());
+        }
+        auto promise = self->make_response_promise<tool_reply>();
+        st.pending.push_back(pending_reply{promise, std::move(reply)});
+        return promise;
       },
+      [=](commit_atom) { commit_group(self); },
       [=](status_atom) {
-        auto& db = *self->state.db;
-        return store_status{true, current_schema_version(db), rt->cfg.db_path, "SQLite " + std::string(SQLite::getLibVersion()) + ", WAL"};
+        auto& st = self->state;
+        return store_status{true, current_schema_version(*st.db), rt->cfg.db_path,
+                            "SQLite " + std::string(SQLite::getLibVersion()) + ", WAL; " + std::to_string(st.calls) +
+                                " calls in " + std::to_string(st.groups) + " commits"};
       },
   };
 }

@@ -210,6 +210,15 @@ class router_logic {
       return emit(jsonrpc::error_object(id, jsonrpc::shutting_down, "server is shutting down"), batch);
     if (m.method == "tools/list") return on_tools_list(m, batch);
     if (m.method == "tools/call") return on_tools_call(m, batch);
+    if (m.method == "resources/templates/list")
+      return emit(jsonrpc::result_object(id, {{"resourceTemplates",
+                                               {{{"uriTemplate", "memory://episodes/{id}"},
+                                                 {"name", "episode"},
+                                                 {"title", "Episode by id"},
+                                                 {"description", "One episode with steps, outcome, reward and reflection"},
+                                                 {"mimeType", "application/json"}}}}}),
+                  batch);
+    if (m.method == "resources/list" || m.method == "resources/read") return on_resource_request(m, batch);
     if (m.method == "logging/setLevel") {
       auto level = m.params.is_object() && m.params.contains("level") && m.params["level"].is_string()
                        ? parse_log_level(m.params["level"].get<std::string>())
@@ -287,6 +296,33 @@ class router_logic {
               // The limiter is restarting: fail open for this call rather than refuse service.
               rt_->log->log(log_level::warning, "router", "rate limiter unavailable; allowing " + name);
               run_tool(key, *tool, args);
+            });
+  }
+
+  // resources/list and resources/read run in the store like a read tool, but answer as protocol methods:
+  // not_found -> -32002 (the spec's "Resource not found"), invalid_argument -> -32602.
+  void on_resource_request(const jsonrpc::message& m, int64_t batch) {
+    auto key = m.id.dump();
+    if (state().inflight.count(key))
+      return emit(jsonrpc::error_object(m.id, jsonrpc::invalid_request,
+                                        "id " + key + " is already used by a request in flight"),
+                  batch);
+    state().inflight[key] = inflight_request{m.id, m.method, nullptr, false, batch};
+    if (batch != 0) ++state().batches[batch].outstanding;
+    auto id = m.id;
+    tool_call call{m.method, json_msg{m.params.is_null() ? json::object() : m.params}, state().client_id,
+                   json_msg{nullptr}, nullptr};
+    self_->request(state().handles.store, std::chrono::minutes(1), call_atom::value, std::move(call))
+        .then(
+            [=](const tool_reply& r) {
+              if (!r.is_error) return finish(key, jsonrpc::result_object(id, r.structured.value));
+              int code = r.error_kind == "not_found"          ? -32002
+                         : r.error_kind == "invalid_argument" ? jsonrpc::invalid_params
+                                                              : jsonrpc::internal_error;
+              finish(key, jsonrpc::error_object(id, code, r.message));
+            },
+            [=](caf::error&) {
+              finish(key, jsonrpc::error_object(id, jsonrpc::internal_error, "storage is unavailable (restarting); retry"));
             });
   }
 

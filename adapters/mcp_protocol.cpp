@@ -22,7 +22,10 @@ bool batches_allowed(const std::string& version) { return version == "2025-03-26
 
 nlohmann::json initialize_result(const std::string& version, const std::string& server_version) {
   return {{"protocolVersion", version},
-          {"capabilities", {{"tools", {{"listChanged", false}}}, {"logging", nlohmann::json::object()}}},
+          {"capabilities",
+           {{"tools", {{"listChanged", false}}},
+            {"resources", {{"subscribe", false}, {"listChanged", false}}},
+            {"logging", nlohmann::json::object()}}},
           {"serverInfo", {{"name", "memory-mcp-server"}, {"title", "memory-mcp"}, {"version", server_version}}},
           {"instructions",
            "Episodic memory for agents. Record work as episodes (create_episode, add_episode_step, "

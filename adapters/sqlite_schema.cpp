@@ -9,6 +9,69 @@ const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "meta",
        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"},
+      {2, "episodes",
+       // Times are microseconds since the Unix epoch (rendered as RFC 3339 with 6 fractional digits).
+       // JSON columns hold the documented shapes of docs/API.md.
+       R"sql(
+CREATE TABLE episodes (
+  episode_id       TEXT PRIMARY KEY,
+  task_type        TEXT NOT NULL,
+  task_description TEXT NOT NULL,
+  domain           TEXT NOT NULL,
+  language         TEXT,
+  framework        TEXT,
+  complexity       TEXT NOT NULL,
+  context_tags     TEXT NOT NULL DEFAULT '[]',
+  start_time_us    INTEGER NOT NULL,
+  end_time_us      INTEGER,
+  outcome_type     TEXT,
+  outcome          TEXT,
+  reward_total     REAL,
+  reward           TEXT,
+  reflection       TEXT,
+  pattern_ids      TEXT NOT NULL DEFAULT '[]',
+  heuristic_ids    TEXT NOT NULL DEFAULT '[]',
+  metadata         TEXT NOT NULL DEFAULT '{}',
+  step_count       INTEGER NOT NULL DEFAULT 0,
+  updated_at_us    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX episodes_by_start ON episodes(start_time_us, episode_id);
+CREATE INDEX episodes_by_domain ON episodes(domain, start_time_us);
+CREATE INDEX episodes_by_type ON episodes(task_type, start_time_us);
+CREATE TABLE steps (
+  episode_id   TEXT NOT NULL REFERENCES episodes(episode_id) ON DELETE CASCADE,
+  step_number  INTEGER NOT NULL,
+  timestamp_us INTEGER NOT NULL,
+  tool         TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  parameters   TEXT NOT NULL DEFAULT '{}',
+  result_type  TEXT,
+  result_text  TEXT,
+  latency_ms   INTEGER NOT NULL DEFAULT 0,
+  tokens_used  INTEGER,
+  metadata     TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (episode_id, step_number)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE episode_tags (
+  episode_id    TEXT NOT NULL REFERENCES episodes(episode_id) ON DELETE CASCADE,
+  tag           TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  PRIMARY KEY (episode_id, tag)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX episode_tags_by_tag ON episode_tags(tag, episode_id);
+CREATE TABLE episode_relationships (
+  relationship_id   TEXT PRIMARY KEY,
+  from_episode_id   TEXT NOT NULL REFERENCES episodes(episode_id) ON DELETE CASCADE,
+  to_episode_id     TEXT NOT NULL REFERENCES episodes(episode_id) ON DELETE CASCADE,
+  relationship_type TEXT NOT NULL,
+  reason            TEXT,
+  priority          INTEGER,
+  created_by        TEXT,
+  created_at_us     INTEGER NOT NULL,
+  UNIQUE (from_episode_id, to_episode_id, relationship_type)
+) STRICT;
+CREATE INDEX relationships_by_to ON episode_relationships(to_episode_id);
+)sql"},
   };
   return all;
 }

@@ -1,5 +1,7 @@
 #include "adapters/store_commands.hpp"
 
+#include "adapters/episode_repo.hpp"
+
 #include <chrono>
 #include <map>
 #include <thread>
@@ -24,11 +26,15 @@ result<nlohmann::json> debug_sleep(command_context& ctx, const nlohmann::json& a
 #endif
 
 const std::map<std::string, handler>& table() {
-  static const std::map<std::string, handler> t = {
+  static const std::map<std::string, handler> t = [] {
+    std::map<std::string, handler> all;
+    for (auto&& group : {episode_commands(), tag_commands(), relationship_commands(), resource_commands()})
+      for (auto& [name, fn] : group) all.emplace(name, fn);
 #ifdef MEMORY_MCP_TEST_HOOKS
-      {"debug_sleep", debug_sleep},
+    all.emplace("debug_sleep", debug_sleep);
 #endif
-  };
+    return all;
+  }();
   return t;
 }
 

@@ -51,6 +51,7 @@ nlohmann::json object_schema(nlohmann::json properties, std::vector<std::string>
 
 // Tool groups, one per file in adapters/tools_*.cpp.
 std::vector<tool_def> system_tools();
+std::vector<tool_def> episode_tools();  // episodes, tags, relationships
 std::vector<tool_def> test_hook_tools();  // empty unless built with MEMORY_MCP_TEST_HOOKS
 
 }  // namespace memory_mcp

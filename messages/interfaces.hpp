@@ -26,6 +26,7 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using log_atom = caf::atom_constant<caf::atom("log")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using tick_atom = caf::tick_atom;
 
 // stdio writer: owns stdout. Writes each line followed by '\n' and flushes; nothing else ever touches stdout.
@@ -47,9 +48,13 @@ using auditor_actor = caf::typed_actor<caf::reacts_to<audit_atom, audit_event>,
                                        caf::replies_to<status_atom>::with<component_status>>;
 
 // episode store: owns the SQLite connection; runs detached because SQLite blocks.
-//   (call, tool_call) -> tool_reply     runs one storage tool; a write is committed before the reply
+//   (call, tool_call) -> tool_reply     runs one storage command; replies only after its transaction committed
+//                                       (group commit: calls queued together share one transaction and fsync;
+//                                       each runs in its own savepoint, so one failure rolls back only itself)
+//   (commit)          -> (no reply)     internal: ends the current group, commits, then delivers the replies
 //   (status)          -> store_status
 using episode_store_actor = caf::typed_actor<caf::replies_to<call_atom, tool_call>::with<tool_reply>,
+                                             caf::reacts_to<commit_atom>,
                                              caf::replies_to<status_atom>::with<store_status>>;
 
 // pattern learner: computes reward, reflection and patterns; answers learning tools.

@@ -1,0 +1,61 @@
+// SQL access to episodes, steps and tags shared by the storage commands: reading an episode back in its
+// documented JSON shape (docs/API.md), summaries, and id generation. Runs on the episode store's connection,
+// inside the transaction the store opened.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/store_commands.hpp"
+#include "core/episode_facts.hpp"
+#include "core/result.hpp"
+
+namespace memory_mcp {
+
+// A new random (version 4) UUID in canonical lower-case form.
+std::string new_uuid();
+
+// The full episode (with steps and tags) or nullopt when no episode has that id.
+std::optional<nlohmann::json> load_episode(SQLite::Database& db, const std::string& episode_id);
+
+// A compact summary: id, type, description, domain, status, outcome type, reward total, times, step count, tags.
+// `summary_columns` is the SELECT list that summary_from_row expects, for "SELECT <summary_columns> FROM episodes e".
+extern const char* const summary_columns;
+nlohmann::json summary_from_row(SQLite::Statement& row);
+
+// Whether the episode exists; if so, whether it is completed.
+struct episode_presence {
+  bool exists = false;
+  bool completed = false;
+  int64_t step_count = 0;
+  int64_t end_time_us = 0;
+};
+episode_presence probe_episode(SQLite::Database& db, const std::string& episode_id);
+
+// The not_found error for an episode id, worded the same everywhere.
+error episode_not_found(const std::string& episode_id);
+
+// Current tags of an episode, sorted.
+std::vector<std::string> episode_tags(SQLite::Database& db, const std::string& episode_id);
+
+// Builds the scoring facts of a stored episode JSON (as load_episode returns it) with the given outcome.
+episode_facts facts_from_episode(const nlohmann::json& episode, int64_t end_time_us);
+
+// Normalizes a JSON array of tag strings; errors name `field`, the index and the rule.
+result<std::vector<std::string>> read_tags(const nlohmann::json& value, const std::string& field);
+
+// A handler of one storage command (already schema-validated arguments).
+using command_handler = std::function<result<nlohmann::json>(command_context&, const nlohmann::json&)>;
+using command_list = std::vector<std::pair<std::string, command_handler>>;
+
+command_list episode_commands();       // adapters/episode_commands.cpp
+command_list tag_commands();           // adapters/tag_commands.cpp
+command_list relationship_commands();  // adapters/relationship_commands.cpp
+command_list resource_commands();      // adapters/resource_commands.cpp
+
+}  // namespace memory_mcp
