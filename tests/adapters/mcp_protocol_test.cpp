@@ -40,9 +40,9 @@ TEST_CASE("initialize_result carries version, capabilities, serverInfo and instr
   CHECK(r["serverInfo"]["name"] == "memory-mcp-server");
   CHECK(r["serverInfo"]["version"] == "9.9.9");
   CHECK(r["instructions"].is_string());
-  // Only capabilities we implement are declared.
-  CHECK_FALSE(r["capabilities"].contains("resources"));
+  // Capabilities we do not implement are not declared.
   CHECK_FALSE(r["capabilities"].contains("prompts"));
+  CHECK_FALSE(r["capabilities"].contains("completions"));
 }
 
 TEST_CASE("tool_success mirrors structuredContent as JSON text") {
