@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include "actors/supervisor.hpp"
+#include "adapters/backup.hpp"
 #include "adapters/sqlite_db.hpp"
+#include <fstream>
 #include "messages/interfaces.hpp"
 
 using namespace memory_mcp;
@@ -40,6 +42,63 @@ int run_health_check(const config& cfg) {
   }
   std::cout << "healthy\n";
   return 0;
+}
+
+// `export [FILE|-]` and `import FILE|-`: JSON Lines backup, safe while servers run on the same database.
+int run_backup(const invocation& inv) {
+  ::umask(0077);
+  const auto& cfg = inv.cfg;
+  std::string path = inv.args.empty() ? "-" : inv.args[0];
+  bool exporting = inv.cmd == command::export_jsonl;
+  if (!exporting && inv.args.empty()) {
+    std::cerr << "import: give the file to read (or - for stdin)\n";
+    return 2;
+  }
+  if (auto st = ensure_data_dir(cfg.data_dir); !st) {
+    std::cerr << st.err().message << "\n";
+    return 3;
+  }
+  auto db = open_database(cfg.db_path);
+  if (!db) {
+    std::cerr << db.err().message << "\n";
+    return 3;
+  }
+  if (exporting) {
+    std::ofstream file;
+    if (path != "-") {
+      file.open(path, std::ios::binary | std::ios::trunc);
+      if (!file) {
+        std::cerr << "export: cannot write " << path << "\n";
+        return 1;
+      }
+    }
+    auto r = export_jsonl(*db.value(), path == "-" ? std::cout : file);
+    if (!r) {
+      std::cerr << r.err().message << "\n";
+      return 1;
+    }
+    std::cerr << "exported " << r.value().episodes << " episodes and " << r.value().relationships << " relationships\n";
+    return 0;
+  }
+  std::ifstream file;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) {
+      std::cerr << "import: cannot read " << path << "\n";
+      return 1;
+    }
+  }
+  auto r = import_jsonl(*db.value(), path == "-" ? std::cin : file);
+  if (!r) {
+    std::cerr << r.err().message << "\n";
+    return 1;
+  }
+  auto& s = r.value();
+  for (auto& p : s.problems) std::cerr << "import: skipped " << p << "\n";
+  std::cerr << "imported " << s.episodes_added << " episodes (" << s.episodes_skipped << " already present) and "
+            << s.relationships_added << " relationships (" << s.relationships_skipped << " skipped) from " << s.lines
+            << " lines\n";
+  return s.problems.empty() ? 0 : 1;
 }
 
 struct actor_config : caf::actor_system_config {
@@ -130,6 +189,8 @@ int main(int argc, char** argv) {
     case command::version: std::cout << "memory-mcp-server " << MEMORY_MCP_VERSION << "\n"; return 0;
     case command::health_check: return run_health_check(v.cfg);
     case command::serve: return serve(v.cfg);
+    case command::export_jsonl:
+    case command::import_jsonl: return run_backup(v);
     default: std::cerr << "memory-mcp-server: this command is not implemented yet\n"; return 2;
   }
 }
