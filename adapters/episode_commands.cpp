@@ -17,11 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string text_or_empty(const json& args, const char* key) {
-  auto it = args.find(key);
-  return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 void bind_nullable(SQLite::Statement& q, int index, const json& args, const char* key) {
   auto it = args.find(key);
   if (it != args.end() && it->is_string() && !it->get<std::string>().empty()) q.bind(index, it->get<std::string>());
