@@ -6,9 +6,11 @@
 #include <httplib.h>
 #include <iostream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "actors/supervisor.hpp"
 #include "adapters/backup.hpp"
+#include "adapters/security_scan.hpp"
 #include "adapters/sqlite_db.hpp"
 #include <fstream>
 #include "messages/interfaces.hpp"
@@ -189,6 +191,14 @@ int main(int argc, char** argv) {
     case command::version: std::cout << "memory-mcp-server " << MEMORY_MCP_VERSION << "\n"; return 0;
     case command::health_check: return run_health_check(v.cfg);
     case command::serve: return serve(v.cfg);
+    case command::security_scan: {
+      bool failed = false;
+      for (auto& c : run_security_scan(v.cfg, ::geteuid())) {
+        std::cout << format_check(c) << "\n";
+        failed = failed || c.verdict == scan_verdict::fail;
+      }
+      return failed ? 1 : 0;
+    }
     case command::export_jsonl:
     case command::import_jsonl: return run_backup(v);
     default: std::cerr << "memory-mcp-server: this command is not implemented yet\n"; return 2;

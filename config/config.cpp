@@ -448,6 +448,7 @@ std::string help_text() {
 Usage:
   memory-mcp-server [serve] [flags]     serve MCP on stdin/stdout (the default)
   memory-mcp-server health-check        probe GET /health on the configured HTTP address; exit 0 or 1
+  memory-mcp-server security-scan       check the deployment against the hardening checklist (PASS/WARN/FAIL)
   memory-mcp-server export [FILE|-]     write every episode and relationship as JSON Lines (default stdout)
   memory-mcp-server import FILE|-       add the episodes and relationships of an export (idempotent)
   memory-mcp-server --help | --version
