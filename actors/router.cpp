@@ -45,6 +45,7 @@ struct router_state {
   bool draining = false;
   std::vector<caf::typed_response_promise<caf::ok_atom>> drain_waiters;
   std::string client_id = "stdio";
+  std::shared_ptr<mcp_session> session;  // survives restarts; updated on initialize and logging/setLevel
 };
 
 using router_ptr = router_actor::stateful_pointer<router_state>;
@@ -229,6 +230,7 @@ class router_logic {
                                           "critical, alert, emergency"),
                     batch);
       state().client_log_level = *level;
+      state().session->client_log_level = *level;
       return emit(jsonrpc::result_object(id, json::object()), batch);
     }
     emit(jsonrpc::error_object(id, jsonrpc::method_not_found, "method not found: " + m.method), batch);
@@ -246,6 +248,7 @@ class router_logic {
                   batch);
     state().initialize_seen = true;
     state().protocol_version = mcp::negotiate_version(m.params["protocolVersion"].get<std::string>());
+    *state().session = mcp_session{true, state().protocol_version, state().client_log_level};
     std::string client = "unknown";
     if (m.params.contains("clientInfo") && m.params["clientInfo"].is_object())
       client = m.params["clientInfo"].value("name", "unknown");
@@ -439,8 +442,13 @@ class router_logic {
   supervisor_actor supervisor_;
 };
 
-router_actor::behavior_type router(router_ptr self, runtime_ptr rt, supervisor_actor supervisor, peers handles) {
+router_actor::behavior_type router(router_ptr self, runtime_ptr rt, supervisor_actor supervisor, peers handles,
+                                   std::shared_ptr<mcp_session> session) {
   self->state.handles = std::move(handles);
+  self->state.initialize_seen = session->initialized;
+  self->state.protocol_version = session->protocol_version;
+  self->state.client_log_level = session->client_log_level;
+  self->state.session = std::move(session);
   auto logic = std::make_shared<router_logic>(self, rt, supervisor);
   return {
       [=](line_atom, const std::string& line) { logic->on_line(line); },
@@ -459,8 +467,9 @@ router_actor::behavior_type router(router_ptr self, runtime_ptr rt, supervisor_a
 
 }  // namespace
 
-router_actor spawn_router(caf::actor_system& sys, runtime_ptr rt, supervisor_actor supervisor, peers handles) {
-  return sys.spawn(router, std::move(rt), std::move(supervisor), std::move(handles));
+router_actor spawn_router(caf::actor_system& sys, runtime_ptr rt, supervisor_actor supervisor, peers handles,
+                          std::shared_ptr<mcp_session> session) {
+  return sys.spawn(router, std::move(rt), std::move(supervisor), std::move(handles), std::move(session));
 }
 
 }  // namespace memory_mcp

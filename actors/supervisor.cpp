@@ -35,6 +35,7 @@ struct supervisor_state {
   peers handles;
   router_actor router;
   caf::actor reader;
+  std::shared_ptr<mcp_session> session = std::make_shared<mcp_session>();  // handed to every router incarnation
   bool shutting_down = false;
   std::string phase = "running";  // running, draining, stopping
 };
@@ -163,7 +164,7 @@ class supervisor_logic {
           h.http = spawn_http_endpoint(sys, rt_, caf::actor_cast<supervisor_actor>(self_)));
     else if (n == "router")
       c.handle = caf::actor_cast<caf::strong_actor_ptr>(
-          state().router = spawn_router(sys, rt_, caf::actor_cast<supervisor_actor>(self_), h));
+          state().router = spawn_router(sys, rt_, caf::actor_cast<supervisor_actor>(self_), h, state().session));
     else if (n == "stdio_reader")
       c.handle = caf::actor_cast<caf::strong_actor_ptr>(state().reader = spawn_stdio_reader(sys, rt_, state().router, fds_.in));
     self_->monitor(c.handle);
