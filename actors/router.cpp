@@ -387,8 +387,15 @@ class router_logic {
     if (tool.name == "debug_crash") {
       auto actor = args.at("actor").get<std::string>();
       self_->request(supervisor_, std::chrono::seconds(5), crash_atom::value, actor)
-          .then([=](bool) { done(tool_reply{false, json_msg{{{"crashed", actor}}}, "", ""}); },
-                [=](caf::error&) { done(tool_reply{false, json_msg{{{"crashed", actor}}}, "", ""}); });
+          .then(
+              [=](bool crashed) {
+                if (crashed) return done(tool_reply{false, json_msg{{{"crashed", actor}}}, "", ""});
+                done(tool_reply{true, {}, "unavailable",
+                                actor + " is not running (restarting or stopped); nothing was crashed"});
+              },
+              [=](caf::error& err) {
+                done(tool_reply{true, {}, "unavailable", "supervisor not answering: " + caf::to_string(err)});
+              });
       return;
     }
 #endif
