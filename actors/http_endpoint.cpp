@@ -59,6 +59,10 @@ http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointe
     } else {
       auto& sys = self->system();
       st.server->new_task_queue = [] { return new httplib::ThreadPool(2); };
+      // One request per connection. httplib's stop() waits for its workers, and a worker keeps an idle
+      // keep-alive connection open for up to 5 s: a probe or scraper holding one delayed shutdown (and a restart
+      // of this actor) by that long. Probes are cheap to reconnect.
+      st.server->set_keep_alive_max_count(1);
       st.server->Get("/health", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(R"({"status":"ok"})", "application/json");
       });
