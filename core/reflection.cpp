@@ -23,6 +23,15 @@ std::string seconds(double s) {
   return buf;
 }
 
+// The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a UTF-8 character, so cut
+// texts stay valid UTF-8 (the reflection is stored and returned as JSON, whose serializer rejects a cut character).
+std::string utf8_prefix(const std::string& s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;  // s[end] starts the next character
+  return s.substr(0, end);
+}
+
 void cap(std::vector<std::string>& v) {
   if (v.size() > 5) v.resize(5);
 }
@@ -91,7 +100,7 @@ reflection reflect(const episode_facts& f) {
     if (s.result == step_result::success) continue;
     ++failed_steps;
     ++failures_by_tool[s.tool];
-    if (!s.error_message.empty()) ++errors[s.error_message.substr(0, 80)];
+    if (!s.error_message.empty()) ++errors[utf8_prefix(s.error_message, 80)];
   }
   if (failed_steps > 0)
     r.improvements.push_back(std::to_string(failed_steps) + " of " + std::to_string(n) + " steps did not succeed");
@@ -125,7 +134,7 @@ reflection reflect(const episode_facts& f) {
     for (size_t i = 1; i < n; ++i)
       if (f.steps[i - 1].result != step_result::success && f.steps[i].result == step_result::success) {
         r.insights.push_back("After '" + f.steps[i - 1].tool + "' failed, '" + f.steps[i].tool + ": " +
-                             f.steps[i].action.substr(0, 80) + "' recovered");
+                             utf8_prefix(f.steps[i].action, 80) + "' recovered");
         break;
       }
   }
