@@ -223,14 +223,17 @@ json project(const json& episode, const json& fields) {
   for (auto& f : fields) {
     auto path = f.get<std::string>();
     if (path.rfind("episode.", 0) == 0) path = path.substr(8);
-    json::json_pointer ptr("/" + [&] {
-      std::string p = path;
-      for (auto& c : p)
-        if (c == '.') c = '/';
-      return p;
-    }());
-    if (!episode.contains(ptr)) continue;
-    out[ptr] = episode[ptr];
+    // Each dotted segment is one JSON Pointer reference token; '~' and '/' inside a key must be escaped, or the
+    // pointer parser throws (a field name is caller input, never a storage error).
+    std::string pointer = "/";
+    for (char c : path) pointer += c == '.' ? std::string("/") : c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    try {
+      json::json_pointer ptr(pointer);
+      if (!episode.contains(ptr)) continue;
+      out[ptr] = episode.at(ptr);
+    } catch (const json::exception&) {
+      continue;  // e.g. a non-numeric or zero-padded index into an array: no such path
+    }
   }
   return out;
 }

@@ -10,6 +10,13 @@ namespace memory_mcp {
 
 using nlohmann::json;
 
+std::string utf8_prefix(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // text[end] starts a character
+  return text.substr(0, end);
+}
+
 std::string new_uuid() {
   static thread_local std::mt19937_64 gen{std::random_device{}()};
   uint64_t hi = gen(), lo = gen();
@@ -166,7 +173,7 @@ result<std::vector<std::string>> read_tags(const json& value, const std::string&
   auto tags = normalize_tags(raw, bad);
   if (!tags)
     return make_error(error_code::invalid_argument,
-                      field + "[" + std::to_string(bad) + "]: invalid tag \"" + raw[bad].substr(0, 120) +
+                      field + "[" + std::to_string(bad) + "]: invalid tag \"" + utf8_prefix(raw[bad], 120) +
                           "\"; tags are 2-100 characters of letters, digits, '-' and '_' (lower-cased), starting "
                           "with a letter or digit");
   return std::move(*tags);

@@ -17,6 +17,10 @@
 
 namespace memory_mcp {
 
+// The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a UTF-8 character. Used
+// wherever stored or returned text is shortened: JSON serialization rejects (or replaces) a cut character.
+std::string utf8_prefix(const std::string& text, size_t max_bytes);
+
 // A new random (version 4) UUID in canonical lower-case form.
 std::string new_uuid();
 

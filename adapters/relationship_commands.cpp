@@ -206,7 +206,7 @@ result<json> check_exists(command_context& ctx, const json& args) {
 
 std::string dot_escape(const std::string& s) {
   std::string out;
-  for (char c : s.substr(0, 60)) {
+  for (char c : utf8_prefix(s, 60)) {
     if (c == '"' || c == '\\') out += '\\';
     out += (c == '\n' || c == '\r') ? ' ' : c;
   }

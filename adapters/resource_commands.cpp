@@ -52,7 +52,7 @@ result<json> list_resources(command_context& ctx, const json& params) {
     auto description = q.getColumn(1).getString();
     resources.push_back({{"uri", uri_prefix + last_id},
                          {"name", "episode " + last_id},
-                         {"title", description.substr(0, 120)},
+                         {"title", utf8_prefix(description, 120)},
                          {"mimeType", "application/json"}});
   }
   json out = {{"resources", resources}};
