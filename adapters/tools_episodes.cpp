@@ -143,7 +143,9 @@ std::vector<tool_def> lifecycle_tools() {
                    "Read one episode with its steps, outcome, reward, reflection and tags. fields projects it to the "
                    "listed (dotted) paths, e.g. [\"outcome\", \"context.domain\", \"steps\"].",
                    object_schema({{"episode_id", uuid()},
-                                  {"fields", {{"type", "array"}, {"maxItems", 20}, {"items", str(100)}}}},
+                                  {"fields", {{"type", "array"}, {"maxItems", 20},
+                                              {"items", {{"type", "string"}, {"minLength", 1}, {"maxLength", 100},
+                                                         {"pattern", "^[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*$"}}}}}},
                                  {"episode_id"}),
                    out({{"success", {{"type", "boolean"}}}, {"episode", any_object()}}, {"success", "episode"}), true));
   v.push_back(make("update_episode", "Update episode",
