@@ -83,7 +83,7 @@ auditor_actor::behavior_type auditor(auditor_actor::stateful_pointer<auditor_sta
       },
       [=](status_atom) {
         auto& s = self->state;
-        if (!rt->cfg.audit.enabled) return component_status{"auditor", "running", 0, "disabled (AUDIT_LOG_ENABLED)"};
+        if (!rt->cfg.audit.enabled) return component_status{"auditor", "disabled", 0, "AUDIT_LOG_ENABLED is false"};
         std::string detail = std::to_string(s.written) + " lines written, " + std::to_string(s.failures) + " failed";
         if (!s.last_error.empty()) detail += "; " + s.last_error;
         return component_status{"auditor", s.failures || !s.last_error.empty() ? "degraded" : "running", 0, detail};

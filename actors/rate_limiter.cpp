@@ -50,11 +50,11 @@ rate_limiter_actor::behavior_type limiter(rate_limiter_actor::stateful_pointer<l
       },
       [=](status_atom) {
         auto& s = self->state;
+        if (!rt->cfg.rate_limit.enabled)
+          return component_status{"rate_limiter", "disabled", 0, "MCP_RATE_LIMIT_ENABLED is false"};
         return component_status{"rate_limiter", "running", 0,
-                                rt->cfg.rate_limit.enabled
-                                    ? std::to_string(s.buckets.size()) + " clients tracked, " +
-                                          std::to_string(s.denials) + " denials"
-                                    : "disabled (MCP_RATE_LIMIT_ENABLED=false)"};
+                                std::to_string(s.buckets.size()) + " clients tracked, " + std::to_string(s.denials) +
+                                    " denials"};
       },
   };
 }

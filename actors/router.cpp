@@ -404,21 +404,49 @@ class router_logic {
     done(tool_reply{true, {}, "internal", "tool " + tool.name + " has no implementation in the router"});
   }
 
+  // The supervisor knows which actors run and how often they restarted; each running actor knows its own state
+  // (the HTTP endpoint whether it could bind, the auditor whether its sink writes). Both are merged.
   template <class Done>
   void health_check(Done done) {
+    struct gather {
+      component_list components;
+      store_status store;
+      int pending = 0;
+    };
+    auto g = std::make_shared<gather>();
     auto rt = rt_;
     auto version = state().protocol_version;
+    auto finish_one = [=] {
+      if (--g->pending == 0) done(health_reply(g->components, g->store, version));
+    };
+    auto merge = [=](const component_status& own) {
+      for (auto& c : g->components)
+        if (c.name == own.name && c.state == "running") {
+          c.state = own.state;
+          c.detail = own.detail;
+        }
+      finish_one();
+    };
+    auto ignore = [=](caf::error&) { finish_one(); };
     self_->request(supervisor_, std::chrono::seconds(5), status_atom::value)
         .then(
             [=](const component_list& components) {
-              self_->request(state().handles.store, std::chrono::seconds(5), status_atom::value)
-                  .then([=](const store_status& st) { done(health_reply(components, st, version)); },
+              g->components = components;
+              g->store.path = rt->cfg.db_path;
+              g->pending = 6;
+              const auto& h = state().handles;
+              auto timeout = std::chrono::seconds(2);
+              self_->request(h.store, timeout, status_atom::value)
+                  .then([=](const store_status& st) { g->store = st; finish_one(); },
                         [=](caf::error& err) {
-                          store_status st;
-                          st.path = rt->cfg.db_path;
-                          st.detail = "episode store not answering: " + caf::to_string(err);
-                          done(health_reply(components, st, version));
+                          g->store.detail = "episode store not answering: " + caf::to_string(err);
+                          finish_one();
                         });
+              self_->request(h.limiter, timeout, status_atom::value).then(merge, ignore);
+              self_->request(h.auditor, timeout, status_atom::value).then(merge, ignore);
+              self_->request(h.learner, timeout, status_atom::value).then(merge, ignore);
+              self_->request(h.syncer, timeout, status_atom::value).then(merge, ignore);
+              self_->request(h.http, timeout, status_atom::value).then(merge, ignore);
             },
             [=](caf::error& err) {
               done(tool_reply{true, {}, "unavailable", "supervisor not answering: " + caf::to_string(err)});

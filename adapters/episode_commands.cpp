@@ -4,11 +4,15 @@
 // handlers check only what a schema cannot express.
 #include <SQLiteCpp/Statement.h>
 
+#include <map>
+#include <set>
+
 #include "adapters/episode_repo.hpp"
 #include "adapters/limits.hpp"
 #include "adapters/logger.hpp"
 #include "core/reflection.hpp"
 #include "core/reward.hpp"
+#include "core/tags.hpp"
 #include "core/time_format.hpp"
 
 namespace memory_mcp {
@@ -88,7 +92,13 @@ result<json> add_episode_step(command_context& ctx, const json& args) {
   if (args.contains("result") && args["result"].is_object()) {
     const auto& r = args["result"];
     has_result = true;
-    result_type = r.value("type", "success");
+    result_type = r.value("type", "success");  // the reference's default
+    if (r.contains("output") && result_type != "success")
+      return make_error(error_code::invalid_argument,
+                        "arguments.result.output: only allowed when result.type is success (got " + result_type + ")");
+    if (r.contains("message") && result_type != "error")
+      return make_error(error_code::invalid_argument,
+                        "arguments.result.message: only allowed when result.type is error (got " + result_type + ")");
     if (result_type == "success") result_text = r.value("output", "");
     else if (result_type == "error") result_text = r.value("message", "");
   }
@@ -125,6 +135,19 @@ result<json> add_episode_step(command_context& ctx, const json& args) {
 result<json> read_outcome(const json& args) {
   auto type = args["outcome_type"].get<std::string>();
   json o = {{"type", type}};
+  // Each outcome type takes its own fields; a field of another type is an error, never silently dropped.
+  static const std::map<std::string, std::set<std::string>> allowed = {
+      {"success", {"verdict", "artifacts"}},
+      {"partial_success", {"verdict", "completed", "failed"}},
+      {"failure", {"reason", "error_details"}},
+      {"abstained", {"reason", "stopped_at_step", "infeasibility_signals"}}};
+  for (auto& [key, value] : args.items()) {
+    if (key == "episode_id" || key == "outcome_type" || allowed.at(type).count(key)) continue;
+    std::string fields;
+    for (auto& f : allowed.at(type)) fields += (fields.empty() ? "" : ", ") + f;
+    return make_error(error_code::invalid_argument, "arguments." + key + ": not used when outcome_type is " + type +
+                                                        " (its fields: " + fields + ")");
+  }
   auto need = [&](const char* key) -> std::optional<error> {
     if (!args.contains(key) || (args[key].is_string() && args[key].get<std::string>().empty()))
       return make_error(error_code::invalid_argument,
@@ -324,9 +347,13 @@ result<json> update_episode(command_context& ctx, const json& args) {
   if (args.contains("set_tags") && (args.contains("add_tags") || args.contains("remove_tags")))
     return make_error(error_code::invalid_argument,
                       "arguments.set_tags: cannot be combined with add_tags or remove_tags in one call");
-  if (args.contains("task_description")) {
+  if (args.contains("description") && args.contains("task_description"))
+    return make_error(error_code::invalid_argument,
+                      "arguments.description: give either description (the reference's name) or task_description");
+  const char* description_key = args.contains("description") ? "description" : "task_description";
+  if (args.contains(description_key)) {
     SQLite::Statement q(ctx.db, "UPDATE episodes SET task_description = ?, updated_at_us = ? WHERE episode_id = ?");
-    q.bind(1, args["task_description"].get<std::string>());
+    q.bind(1, args[description_key].get<std::string>());
     q.bind(2, now);
     q.bind(3, id);
     q.exec();
@@ -370,8 +397,7 @@ result<json> update_episode(command_context& ctx, const json& args) {
   if (args.contains("set_tags")) {
     SQLite::Statement q(ctx.db, "DELETE FROM episode_tags WHERE episode_id = ?");
     q.bind(1, id);
-    // Validate before deleting: read_tags inside tag_op would leave the old tags deleted on a bad tag, but the
-    // savepoint of this call rolls everything back on error anyway.
+    // A bad tag in set_tags is found after this delete; the call's savepoint then rolls the delete back.
     q.exec();
     if (auto e = tag_op("set_tags", "INSERT OR IGNORE INTO episode_tags(episode_id, tag, created_at_us) VALUES (?,?,?)")) return *e;
   }
@@ -418,10 +444,11 @@ result<json> list_episodes(command_context& ctx, const json& args) {
   if (args.contains("status")) where += args["status"] == "completed" ? " AND e.end_time_us IS NOT NULL" : " AND e.end_time_us IS NULL";
   if (args.contains("outcome_type")) add_text(" AND e.outcome_type = ?", args["outcome_type"]);
   if (args.contains("tag")) {
-    auto tags = read_tags(json::array({args["tag"]}), "arguments.tag");
-    if (!tags) return tags.err();
-    add_text(" AND EXISTS (SELECT 1 FROM episode_tags t WHERE t.episode_id = e.episode_id AND t.tag = ?)",
-             tags.value()[0]);
+    auto tag = normalize_tag(args["tag"].get<std::string>());
+    if (!tag)
+      return make_error(error_code::invalid_argument,
+                        "arguments.tag: invalid tag; tags are 2-100 characters of letters, digits, '-' and '_'");
+    add_text(" AND EXISTS (SELECT 1 FROM episode_tags t WHERE t.episode_id = e.episode_id AND t.tag = ?)", *tag);
   }
   if (args.contains("since")) add_int(" AND e.start_time_us >= ?", *parse_rfc3339_us(args["since"].get<std::string>()));
   if (args.contains("until")) add_int(" AND e.start_time_us < ?", *parse_rfc3339_us(args["until"].get<std::string>()));

@@ -28,7 +28,6 @@ inline constexpr int internal_error = -32603;
 inline constexpr int rate_limited = -32000;
 inline constexpr int not_initialized = -32002;
 inline constexpr int shutting_down = -32003;
-inline constexpr int request_cancelled = -32800;
 
 struct decode_limits {
   size_t max_bytes = 4u << 20;

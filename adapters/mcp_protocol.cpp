@@ -28,8 +28,9 @@ nlohmann::json initialize_result(const std::string& version, const std::string& 
             {"logging", nlohmann::json::object()}}},
           {"serverInfo", {{"name", "memory-mcp-server"}, {"title", "memory-mcp"}, {"version", server_version}}},
           {"instructions",
-           "Episodic memory for agents. Record work as episodes (create_episode, add_episode_step, "
-           "complete_episode); retrieve relevant past episodes and learned patterns before similar tasks."}};
+           "Episodic memory for agents. Record each task as an episode (create_episode, add_episode_step per tool "
+           "call, complete_episode with the outcome, which returns a reward and a reflection). Find past episodes "
+           "with list_episodes, search_episodes_by_tags and get_episode; relate them with add_episode_relationship."}};
 }
 
 nlohmann::json tool_success(const nlohmann::json& structured) {

@@ -259,20 +259,36 @@ result<json> dependency_graph(command_context& ctx, const json& args) {
   return out;
 }
 
+// Answers whether add_episode_relationship would accept the relationship, and why not: a cycle (with its path),
+// a self-relation, or a duplicate. Unknown episodes are not_found errors, as they are for adding.
 result<json> validate_no_cycles(command_context& ctx, const json& args) {
   auto from = args["from_episode_id"].get<std::string>();
   auto to = args["to_episode_id"].get<std::string>();
   auto type = args["relationship_type"].get<std::string>();
+  if (!probe_episode(ctx.db, from).exists) return make_error(error_code::not_found, "from_episode_id: no episode with id " + from);
+  if (!probe_episode(ctx.db, to).exists) return make_error(error_code::not_found, "to_episode_id: no episode with id " + to);
   std::optional<std::vector<std::string>> cycle;
-  if (from == to) cycle = std::vector<std::string>{from, to};
-  else cycle = cycle_if_added(ctx.db, from, to, type);
-  bool would = cycle.has_value() && must_be_acyclic(type);
+  std::string problem;
+  if (from == to) {
+    problem = "an episode cannot be related to itself";
+    if (must_be_acyclic(type)) cycle = std::vector<std::string>{from, to};
+  } else {
+    SQLite::Statement dup(ctx.db,
+                          "SELECT 1 FROM episode_relationships WHERE from_episode_id = ? AND to_episode_id = ? AND "
+                          "relationship_type = ?");
+    dup.bind(1, from);
+    dup.bind(2, to);
+    dup.bind(3, type);
+    if (dup.executeStep()) problem = "this relationship already exists";
+    cycle = cycle_if_added(ctx.db, from, to, type);
+    if (cycle) problem = "adding this relationship would create a cycle";
+  }
   json out = {{"success", true},
-              {"would_create_cycle", would},
-              {"is_valid", !would},
+              {"would_create_cycle", cycle.has_value()},
+              {"is_valid", problem.empty()},
               {"acyclic_required", must_be_acyclic(type)},
-              {"message", would ? "Adding this relationship would create a cycle" : "No cycle would be created"}};
-  out["cycle_path"] = would ? json(*cycle) : json(nullptr);
+              {"message", problem.empty() ? "The relationship can be added" : problem}};
+  out["cycle_path"] = cycle ? json(*cycle) : json(nullptr);
   return out;
 }
 

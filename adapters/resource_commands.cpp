@@ -23,8 +23,10 @@ result<json> list_resources(command_context& ctx, const json& params) {
     auto colon = c.find(':');
     try {
       if (colon == std::string::npos) throw std::invalid_argument("cursor");
-      after_us = std::stoll(c.substr(0, colon));
+      size_t used = 0;
+      after_us = std::stoll(c.substr(0, colon), &used);
       after_id = c.substr(colon + 1);
+      if (used != colon || after_id.size() != 36) throw std::invalid_argument("cursor");
     } catch (...) {
       return make_error(error_code::invalid_argument, "params.cursor: not a cursor this server issued");
     }

@@ -149,9 +149,10 @@ std::vector<tool_def> lifecycle_tools() {
                                  {"episode_id"}),
                    out({{"success", {{"type", "boolean"}}}, {"episode", any_object()}}, {"success", "episode"}), true));
   v.push_back(make("update_episode", "Update episode",
-                   "Change an episode's description, merge metadata (a null value removes a key), or change its "
+                   "Change an episode's description (description or task_description), merge metadata (a null value removes a key), or change its "
                    "tags (set_tags replaces; add_tags/remove_tags adjust).",
                    object_schema({{"episode_id", uuid()},
+                                  {"description", str(limits::max_description_chars)},
                                   {"task_description", str(limits::max_description_chars)},
                                   {"metadata", {{"type", "object"},
                                                 {"maxProperties", limits::max_metadata_keys},

@@ -33,7 +33,6 @@ struct audit_config {
   bool enabled = false;                                      // AUDIT_LOG_ENABLED
   audit_destination destination = audit_destination::stderr_stream;  // AUDIT_LOG_DESTINATION
   std::string file_path = "./data/audit.log";                // AUDIT_LOG_FILE_PATH
-  bool fail_closed = true;  // AUDIT_LOG_FAIL_CLOSED: refuse mutating calls when the sink cannot be written
 };
 
 struct config {

@@ -380,7 +380,7 @@ TEST_CASE("help_text documents every environment variable the loader accepts") {
                            "MEMORY_MCP_HTTP_ADDR", "MEMORY_MCP_TLS_CERT_PATH", "MEMORY_MCP_TLS_KEY_PATH",
                            "MCP_RATE_LIMIT_ENABLED", "MCP_RATE_LIMIT_READ_RPS", "MCP_RATE_LIMIT_READ_BURST",
                            "MCP_RATE_LIMIT_WRITE_RPS", "MCP_RATE_LIMIT_WRITE_BURST", "AUDIT_LOG_ENABLED",
-                           "AUDIT_LOG_DESTINATION", "AUDIT_LOG_FILE_PATH", "AUDIT_LOG_FAIL_CLOSED", "TURSO_DATABASE_URL",
+                           "AUDIT_LOG_DESTINATION", "AUDIT_LOG_FILE_PATH", "TURSO_DATABASE_URL",
                            "TURSO_AUTH_TOKEN", "TURSO_AUTH_TOKEN_FILE", "MEMORY_MCP_MAX_RESTARTS",
                            "MEMORY_MCP_RESTART_WINDOW_MS", "MEMORY_MCP_RESTART_BACKOFF_MS",
                            "MEMORY_MCP_SHUTDOWN_TIMEOUT_MS"}) {
