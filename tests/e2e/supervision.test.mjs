@@ -44,7 +44,9 @@ describe('crash and restart of each non-stdio actor (SDK client)', () => {
       const s = await pollUntil(async () => {
         const hc = await health();
         const c = byName(hc.components)[actor];
-        return c.state === 'running' && c.restarts === 1 && hc.storage.open ? hc : null;
+        // Audit logging and Turso are switched off in this environment, so those actors report 'disabled'.
+        const expected = ['auditor', 'turso_syncer'].includes(actor) ? 'disabled' : 'running';
+        return c.state === expected && c.restarts === 1 && hc.storage.open ? hc : null;
       }, { timeoutMs: 5000, what: `${actor} running again with restarts 1` });
       // Only the crashed actors restarted, each exactly once.
       for (const [name, n] of Object.entries(restarts(s))) assert.equal(n, crashed.has(name) ? 1 : 0, name);
