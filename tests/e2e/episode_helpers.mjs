@@ -54,6 +54,11 @@ function track(child) {
       live.delete(child);
       resolve({ code, signal });
     });
+    child.once('error', (error) => {  // spawn failed (e.g. the binary is being relinked): no 'exit' follows
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) return;
+      live.delete(child);
+      resolve({ code: null, signal: null, error });
+    });
   });
 }
 
@@ -75,11 +80,13 @@ export async function pollUntil(fn, { timeoutMs = 10000, intervalMs = 20, what =
   }
 }
 
+// Rejects if `promise` does not settle within `ms`. `what` may be a function, evaluated only on timeout.
 export function withTimeout(promise, ms, what) {
   let timer;
+  const name = () => (typeof what === 'function' ? what() : what);
   return Promise.race([
     promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms); }),
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${name()} did not finish within ${ms} ms`)), ms); }),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -148,6 +155,7 @@ export class Raw {
     this.stderr = '';
     this.badLines = [];
     this.nextId = 1;
+    this.onResponse = null;      // optional (msg) => void, called for every response
     let buf = '';
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk) => {
@@ -162,6 +170,7 @@ export class Raw {
           this.responses.set(msg.id, msg);
           const w = this.waiters.get(msg.id);
           if (w) { this.waiters.delete(msg.id); w(msg); }
+          if (this.onResponse) this.onResponse(msg);
         }
       }
     });
@@ -183,7 +192,12 @@ export class Raw {
       else this.waiters.set(id, resolve);
     });
     this.send({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
-    return withTimeout(done, timeoutMs, `response to ${method} #${id}; stderr:\n${this.stderr.slice(-2000)}`);
+    const died = this.exited.then(({ code, signal, error }) => {
+      // A response that arrived just before the exit still counts.
+      if (this.responses.has(id)) return this.responses.get(id);
+      throw new Error(`server exited (code ${code}, signal ${signal}${error ? `, ${error.message}` : ''}) before answering ${method} #${id}; stderr:\n${this.stderr.slice(-2000)}`);
+    });
+    return withTimeout(Promise.race([done, died]), timeoutMs, () => `response to ${method} #${id}; stderr:\n${this.stderr.slice(-2000)}`);
   }
 
   // Sends without waiting; returns the id.
