@@ -66,7 +66,38 @@ void commit_group(store_ptr self) {
   }
 }
 
+// Before the store exits (shutdown, crash, fault injection): roll back the open group and tell every waiting
+// caller that nothing was written, so no client waits for a reply that will never come.
+void abandon_group(store_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (st.in_group && st.db) {
+    try {
+      st.db->exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  st.in_group = false;
+  auto pending = std::move(st.pending);
+  st.pending.clear();
+  for (auto& p : pending) p.promise.deliver(error_reply("unavailable", "storage stopped (" + why + "); nothing was written, retry"));
+}
+
 episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    abandon_group(self, self->system().render(em.reason));
+    self->quit(em.reason);
+  });
+  self->set_exception_handler([=](std::exception_ptr& eptr) -> caf::error {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    abandon_group(self, what);
+    return caf::make_error(caf::sec::runtime_error, what);
+  });
   auto opened = open_database(rt->cfg.db_path);
   if (opened) {
     self->state.db = std::move(opened.value());
