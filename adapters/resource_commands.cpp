@@ -17,6 +17,8 @@ result<json> list_resources(command_context& ctx, const json& params) {
   std::string sql = "SELECT episode_id, task_description, start_time_us FROM episodes";
   int64_t after_us = 0;
   std::string after_id;
+  if (params.is_object() && params.contains("cursor") && !params["cursor"].is_string() && !params["cursor"].is_null())
+    return make_error(error_code::invalid_argument, "params.cursor: must be a string this server issued");
   bool paged = params.is_object() && params.contains("cursor") && params["cursor"].is_string();
   if (paged) {
     auto c = params["cursor"].get<std::string>();

@@ -546,8 +546,11 @@ TEST_SUITE("store_commands") {
     }
     CHECK(pages == 2);
     CHECK(seen == all);
-    auto bad = s.run("resources/list", {{"cursor", "nonsense"}});
-    REQUIRE_FALSE(bad);
-    CHECK(bad.err().code == error_code::invalid_argument);
+    for (auto cursor : {json("nonsense"), json(123), json::array()}) {
+      CAPTURE(cursor.dump());
+      auto bad = s.run("resources/list", {{"cursor", cursor}});
+      REQUIRE_FALSE(bad);
+      CHECK(bad.err().code == error_code::invalid_argument);
+    }
   }
 }
