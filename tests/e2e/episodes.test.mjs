@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { ListResourcesResultSchema } from '@modelcontextprotocol/sdk/types.js';
+
 import { connect, dataDir, fails, ok, pollUntil, Raw } from './episode_helpers.mjs';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -595,6 +597,7 @@ describe('resources', () => {
       });
     }
     await assert.rejects(client.listResources({ cursor: 'bogus' }), (err) => err.code === -32602);
+    await assert.rejects(client.request({ method: 'resources/list', params: { cursor: 7 } }, ListResourcesResultSchema), (err) => err.code === -32602);
   });
 });
 
@@ -623,6 +626,20 @@ describe('rate limit', () => {
         const r = await raw.request('tools/call', { name: 'create_episode', arguments: args });
         return r.result && !r.result.isError;
       }, { timeoutMs: 5000, intervalMs: Math.max(...denied.map((d) => d.error.data.retry_after_ms)), what: 'a write after retry_after_ms' });
+    } finally {
+      await raw.kill();
+    }
+  });
+
+  // KNOWN GAP (reported; actors/router.cpp): resources/list and resources/read go to the store without asking the
+  // rate limiter, so they are never limited, while a read tool with the same cost is. Todo until the router checks.
+  test('resources/list and resources/read count against the read limit', { todo: 'router skips the limiter for resources/*' }, async () => {
+    const raw = new Raw(dataDir(), { MCP_RATE_LIMIT_ENABLED: 'true', MCP_RATE_LIMIT_READ_RPS: '1', MCP_RATE_LIMIT_READ_BURST: '2' });
+    try {
+      await raw.initialize();
+      const replies = await Promise.all(Array.from({ length: 6 }, () => raw.request('resources/list', {})));
+      const denied = replies.filter((r) => r.error?.code === -32000);
+      assert.ok(denied.length >= 3, `only ${denied.length} of 6 resources/list calls were limited`);
     } finally {
       await raw.kill();
     }
