@@ -313,8 +313,27 @@ class router_logic {
     state().inflight[key] = inflight_request{m.id, m.method, nullptr, false, batch};
     if (batch != 0) ++state().batches[batch].outstanding;
     auto id = m.id;
-    tool_call call{m.method, json_msg{m.params.is_null() ? json::object() : m.params}, state().client_id,
-                   json_msg{nullptr}, nullptr};
+    auto method = m.method;
+    auto params = m.params.is_null() ? json::object() : m.params;
+    // Resources are reads: they take a token from the client's read bucket like read tools do.
+    self_->request(state().handles.limiter, std::chrono::seconds(5), check_atom::value, state().client_id, false)
+        .then(
+            [=](const rate_decision& d) {
+              if (!d.allowed)
+                return finish(key, jsonrpc::error_object(id, jsonrpc::rate_limited, "Rate limit exceeded",
+                                                         {{"retry_after_ms", d.retry_after_ms},
+                                                          {"limit_rps", d.limit_rps},
+                                                          {"class", "read"}}));
+              read_resource(key, id, method, params);
+            },
+            [=](caf::error&) { read_resource(key, id, method, params); });
+  }
+
+  void read_resource(const std::string& key, const json& id, const std::string& method, const json& params) {
+    auto it = state().inflight.find(key);
+    if (it == state().inflight.end()) return;
+    if (it->second.cancelled) return finish(key, nullptr);
+    tool_call call{method, json_msg{params}, state().client_id, json_msg{nullptr}, nullptr};
     self_->request(state().handles.store, std::chrono::minutes(1), call_atom::value, std::move(call))
         .then(
             [=](const tool_reply& r) {

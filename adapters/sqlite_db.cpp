@@ -1,6 +1,10 @@
 #include "adapters/sqlite_db.hpp"
 
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -40,7 +44,19 @@ result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path,
   try {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                  options.busy_timeout_ms);
-    std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
+    // Switching to WAL needs an exclusive lock and SQLite reports "database is locked" at once, without the busy
+    // handler, when another process opens the same new file at the same moment. Once a database is in WAL mode
+    // it stays so (the mode is persistent), so ask first and retry the switch until the busy timeout.
+    std::string mode = db->execAndGet("PRAGMA journal_mode").getString();
+    for (int waited_ms = 0; mode != "wal"; waited_ms += 10) {
+      try {
+        mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
+      } catch (const SQLite::Exception& e) {
+        if ((e.getErrorCode() != SQLITE_BUSY && e.getErrorCode() != SQLITE_LOCKED) || waited_ms >= options.busy_timeout_ms)
+          throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
     if (mode != "wal")
       return make_error(error_code::storage, "database " + path + ": cannot enable WAL (journal_mode=" + mode + ")");
     db->exec("PRAGMA foreign_keys=ON");

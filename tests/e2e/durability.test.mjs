@@ -182,11 +182,9 @@ test('(b) two processes on one database write concurrently; nothing is lost or r
   for (const p of [p1, p2]) assert.doesNotMatch(p.stderr, /database is locked|restarted episode_store/);
 });
 
-// KNOWN BUG (reported; adapters/sqlite_db.cpp): processes opening a brand-new data directory at the same moment
-// race on "PRAGMA journal_mode=WAL", for which SQLite answers SQLITE_BUSY without consulting the busy timeout; the
-// loser exits at startup with "critical main: database ...: database is locked" (exit status 3). Seen in about 1
-// of 20 rounds of three processes. Marked todo so the run stays green while the failure stays visible.
-test('(b2) processes starting together on a fresh data directory all start', { todo: 'journal_mode=WAL race in open_database' }, async () => {
+// Processes opening a brand-new data directory at the same moment race on "PRAGMA journal_mode=WAL" (SQLite answers
+// SQLITE_BUSY without the busy timeout); open_database retries it, so every process starts.
+test('(b2) processes starting together on a fresh data directory all start', async () => {
   for (let round = 0; round < 20; round++) {
     const dir = dataDir();
     const group = [start(dir), start(dir), start(dir)];

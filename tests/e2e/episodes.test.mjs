@@ -631,9 +631,8 @@ describe('rate limit', () => {
     }
   });
 
-  // KNOWN GAP (reported; actors/router.cpp): resources/list and resources/read go to the store without asking the
-  // rate limiter, so they are never limited, while a read tool with the same cost is. Todo until the router checks.
-  test('resources/list and resources/read count against the read limit', { todo: 'router skips the limiter for resources/*' }, async () => {
+  // resources/list and resources/read take read tokens like read tools.
+  test('resources/list and resources/read count against the read limit', async () => {
     const raw = new Raw(dataDir(), { MCP_RATE_LIMIT_ENABLED: 'true', MCP_RATE_LIMIT_READ_RPS: '1', MCP_RATE_LIMIT_READ_BURST: '2' });
     try {
       await raw.initialize();
