@@ -130,6 +130,7 @@ bool import_episode(SQLite::Database& db, const json& e) {
     tq.bind(3, static_cast<int64_t>(start));
     tq.exec();
   }
+  reindex_episode(db, id);
   return true;
 }
 

@@ -229,6 +229,7 @@ result<json> complete_episode(command_context& ctx, const json& args) {
   q.bind(7, static_cast<int64_t>(end));
   q.bind(8, id);
   if (q.exec() != 1) return make_error(error_code::conflict, "episode_id: episode " + id + " was completed concurrently");
+  reindex_episode(ctx.db, id);
   return json{{"success", true},
               {"episode_id", id},
               {"outcome_type", outcome.value()["type"]},
@@ -358,6 +359,7 @@ result<json> update_episode(command_context& ctx, const json& args) {
     q.bind(3, id);
     q.exec();
     updated.push_back("task_description");
+    reindex_episode(ctx.db, id);
   }
   if (args.contains("metadata")) {
     SQLite::Statement r(ctx.db, "SELECT metadata FROM episodes WHERE episode_id = ?");

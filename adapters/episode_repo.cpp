@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <random>
 
+#include "adapters/sqlite_schema.hpp"
 #include "core/tags.hpp"
 #include "core/time_format.hpp"
 
@@ -164,6 +165,20 @@ episode_facts facts_from_episode(const json& e, int64_t end_time_us) {
   for (auto& [k, v] : e["metadata"].items())
     if (v.is_string()) f.metadata[k] = v.get<std::string>();
   return f;
+}
+
+void reindex_episode(SQLite::Database& db, const std::string& episode_id) {
+  SQLite::Statement doc(db,
+                        "INSERT OR IGNORE INTO episode_docs(episode_id) SELECT episode_id FROM episodes "
+                        "WHERE episode_id = ? AND end_time_us IS NOT NULL");
+  doc.bind(1, episode_id);
+  doc.exec();
+  SQLite::Statement del(db, "DELETE FROM episodes_fts WHERE rowid = (SELECT doc_id FROM episode_docs WHERE episode_id = ?)");
+  del.bind(1, episode_id);
+  del.exec();
+  SQLite::Statement ins(db, std::string(fts_document_insert) + "SELECT doc_id FROM episode_docs WHERE episode_id = ?)");
+  ins.bind(1, episode_id);
+  ins.exec();
 }
 
 result<std::vector<std::string>> read_tags(const json& value, const std::string& field) {

@@ -50,6 +50,9 @@ std::vector<std::string> episode_tags(SQLite::Database& db, const std::string& e
 // Builds the scoring facts of a stored episode JSON (as load_episode returns it) with the given outcome.
 episode_facts facts_from_episode(const nlohmann::json& episode, int64_t end_time_us);
 
+// (Re)builds the full-text document of a completed episode; does nothing for an in-progress one.
+void reindex_episode(SQLite::Database& db, const std::string& episode_id);
+
 // Normalizes a JSON array of tag strings; errors name `field`, the index and the rule.
 result<std::vector<std::string>> read_tags(const nlohmann::json& value, const std::string& field);
 
@@ -61,5 +64,6 @@ command_list episode_commands();       // adapters/episode_commands.cpp
 command_list tag_commands();           // adapters/tag_commands.cpp
 command_list relationship_commands();  // adapters/relationship_commands.cpp
 command_list resource_commands();      // adapters/resource_commands.cpp
+command_list query_commands();         // adapters/query_commands.cpp
 
 }  // namespace memory_mcp

@@ -5,6 +5,20 @@
 
 namespace memory_mcp {
 
+// Inserts the full-text document of the completed episodes whose doc ids the caller selects after this text
+// ("... WHERE d.doc_id IN (<select>)"). Shared by migration 3 and reindex_episode.
+const char* const fts_document_insert = R"sql(
+INSERT INTO episodes_fts(rowid, description, steps, reflection)
+SELECT d.doc_id, e.task_description,
+       COALESCE((SELECT group_concat(s.tool || ' ' || s.action || ' ' || COALESCE(s.result_text, ''), ' ')
+                 FROM steps s WHERE s.episode_id = e.episode_id), ''),
+       COALESCE((SELECT group_concat(t.value, ' ') FROM json_tree(e.outcome) t
+                 WHERE t.type = 'text' AND t.key <> 'type'), '') || ' ' ||
+       COALESCE((SELECT group_concat(t.value, ' ') FROM json_tree(e.reflection) t
+                 WHERE t.type = 'text' AND t.key <> 'generated_at'), '')
+FROM episode_docs d JOIN episodes e ON e.episode_id = d.episode_id
+WHERE e.end_time_us IS NOT NULL AND d.doc_id IN ()sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "meta",
@@ -72,6 +86,22 @@ CREATE TABLE episode_relationships (
 ) STRICT;
 CREATE INDEX relationships_by_to ON episode_relationships(to_episode_id);
 )sql"},
+      {3, "episode full-text index",
+       // Completed episodes are indexed for query_memory (no stemmer: queries match by prefix, see core/ranking.hpp): description, every step's tool, action and result text,
+       // and the outcome and reflection texts. episode_docs gives each episode a stable integer document id
+       // (implicit rowids may change on VACUUM); deleting an episode cascades to its doc row, whose trigger removes
+       // the index entry.
+       R"sql(
+CREATE TABLE episode_docs (
+  doc_id     INTEGER PRIMARY KEY,
+  episode_id TEXT NOT NULL UNIQUE REFERENCES episodes(episode_id) ON DELETE CASCADE
+) STRICT;
+CREATE VIRTUAL TABLE episodes_fts USING fts5(description, steps, reflection, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER episode_docs_after_delete AFTER DELETE ON episode_docs BEGIN
+  DELETE FROM episodes_fts WHERE rowid = old.doc_id;
+END;
+INSERT INTO episode_docs(episode_id) SELECT episode_id FROM episodes WHERE end_time_us IS NOT NULL;
+)sql" + std::string(fts_document_insert) + " SELECT doc_id FROM episode_docs);"},
   };
   return all;
 }

@@ -17,6 +17,9 @@ struct migration {
 
 const std::vector<migration>& migrations();
 
+// The first half of the statement that (re)builds full-text documents; append a SELECT of doc ids and ")".
+extern const char* const fts_document_insert;
+
 // Applies every migration newer than the recorded version inside one BEGIN IMMEDIATE transaction, so two
 // processes starting together migrate once. A database newer than this build is refused (error names both
 // versions) rather than touched.

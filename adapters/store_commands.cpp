@@ -28,7 +28,7 @@ result<nlohmann::json> debug_sleep(command_context& ctx, const nlohmann::json& a
 const std::map<std::string, handler>& table() {
   static const std::map<std::string, handler> t = [] {
     std::map<std::string, handler> all;
-    for (auto&& group : {episode_commands(), tag_commands(), relationship_commands(), resource_commands()})
+    for (auto&& group : {episode_commands(), tag_commands(), relationship_commands(), resource_commands(), query_commands()})
       for (auto& [name, fn] : group) all.emplace(name, fn);
 #ifdef MEMORY_MCP_TEST_HOOKS
     all.emplace("debug_sleep", debug_sleep);

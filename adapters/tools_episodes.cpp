@@ -223,6 +223,34 @@ std::vector<tool_def> lifecycle_tools() {
   return v;
 }
 
+std::vector<tool_def> query_tools() {
+  std::vector<tool_def> v;
+  v.push_back(make(
+      "query_memory", "Query memory",
+      "Find the completed episodes most relevant to a task, best first. Ranking blends full-text relevance of the "
+      "query (BM25 over description, steps, outcome and reflection; any term may match, prefixes too), context "
+      "match (domain, task_type, language, framework, tags), outcome and reward, and recency; see docs/LEARNING.md. "
+      "domain ranks unless filter_by_domain is true. Returns summaries (full episodes with full: true) and insights.",
+      object_schema({{"query", str(limits::max_description_chars, 0)},
+                     {"domain", str(limits::max_name_chars)},
+                     {"filter_by_domain", {{"type", "boolean"}}},
+                     {"task_type", str_enum(task_types)},
+                     {"language", str(limits::max_name_chars)},
+                     {"framework", str(limits::max_name_chars)},
+                     {"tags", tag_list()},
+                     {"limit", int_range(1, 100)},
+                     {"sort", str_enum({"relevance", "newest", "oldest", "reward"})},
+                     {"full", {{"type", "boolean"}}}},
+                    {"query"}),
+      out({{"episodes", {{"type", "array"}}},
+           {"insights", any_object()},
+           {"query_terms", {{"type", "array"}}},
+           {"message", {{"type", "string"}}}},
+          {"episodes", "insights"}),
+      true));
+  return v;
+}
+
 std::vector<tool_def> tag_tools() {
   json change_out = out({{"success", {{"type", "boolean"}}},
                          {"episode_id", {{"type", "string"}}},
@@ -347,7 +375,7 @@ std::vector<tool_def> relationship_tools() {
 
 std::vector<tool_def> episode_tools() {
   std::vector<tool_def> all;
-  for (auto&& group : {lifecycle_tools(), tag_tools(), relationship_tools()})
+  for (auto&& group : {lifecycle_tools(), query_tools(), tag_tools(), relationship_tools()})
     for (auto& t : group) all.push_back(t);
   return all;
 }
