@@ -29,8 +29,9 @@ nlohmann::json initialize_result(const std::string& version, const std::string& 
           {"serverInfo", {{"name", "memory-mcp-server"}, {"title", "memory-mcp"}, {"version", server_version}}},
           {"instructions",
            "Episodic memory for agents. Record each task as an episode (create_episode, add_episode_step per tool "
-           "call, complete_episode with the outcome, which returns a reward and a reflection). Find past episodes "
-           "with list_episodes, search_episodes_by_tags and get_episode; relate them with add_episode_relationship."}};
+           "call, complete_episode with the outcome, which returns a reward and a reflection). Before a task, "
+           "query_memory finds relevant past episodes; list_episodes, search_episodes_by_tags and get_episode browse "
+           "them; add_episode_relationship relates them."}};
 }
 
 nlohmann::json tool_success(const nlohmann::json& structured) {
