@@ -104,10 +104,13 @@ class supervisor_logic {
 
   bool crash(const std::string& name) {
     auto* c = find(name);
-    if (!c || !c->handle) return false;
+    // Only a running child: one already hit is still "running" with a handle until its down message arrives,
+    // and a second exit message would be a no-op reported as a crash.
+    if (!c || !c->handle || c->state != "running") return false;
     rt_->log->log(log_level::warning, "supervisor", "fault injection: crashing " + name);
     self_->send_exit(caf::actor_cast<caf::actor_addr>(c->handle),
                      caf::make_error(caf::sec::runtime_error, "fault injection"));
+    c->state = "crashing";  // until on_crash marks it restarting
     return true;
   }
 

@@ -175,8 +175,8 @@ describe('official SDK client over stdio', () => {
   });
 });
 
-describe('official SDK client, older protocol', () => {
-  test('a client that asks for 2025-06-18 gets it echoed', async () => {
+describe('version negotiation for older clients', () => {
+  test('a client that asks for 2025-06-18 gets it echoed; a second initialize is refused', async () => {
     // The SDK always requests its latest version; drive the negotiation through a raw initialize instead.
     const s = new RawServer();
     try {

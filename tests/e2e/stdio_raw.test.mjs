@@ -389,7 +389,7 @@ describe('lifecycle', () => {
     assert.ok(Date.now() - started < 1500, `exit took ${Date.now() - started} ms`);
   });
 
-  test('requests arriving while draining are refused with -32003 or answered, never dropped', async () => {
+  test('a request arriving while draining is refused with -32003; the one in flight completes', async () => {
     const s = start({ env: serverEnv({ MEMORY_MCP_SHUTDOWN_TIMEOUT_MS: '5000' }) });
     await s.initialize();
     s.send({ jsonrpc: '2.0', id: 'long', method: 'tools/call',
@@ -479,6 +479,23 @@ describe('HTTP endpoint and health-check subcommand', () => {
     assert.equal(missing.status, 404);
     const h = await s.health();
     assert.match(byName(h.components).http_endpoint.state, /running/);
+  });
+
+  test('GET /ready answers 503 while draining; /health (liveness) stays 200', async () => {
+    const s = start({ env: serverEnv({ MEMORY_MCP_HTTP_ADDR: '127.0.0.1:0' }) });
+    await s.initialize();
+    const port = await s.httpPort();
+    s.send({ jsonrpc: '2.0', id: 'inflight', method: 'tools/call',
+      params: { name: 'debug_sleep', arguments: { ms: 800, steps: 8 }, _meta: { progressToken: 'p' } } });
+    await s.next((m) => m.method === 'notifications/progress', { what: 'first progress' });
+    s.child.kill('SIGTERM');
+    await pollUntil(() => s.stderr.includes('SIGTERM: draining'), { what: 'draining' });
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    assert.equal(ready.status, 503);
+    assert.match((await ready.json()).reason, /draining/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+    const { code } = await withTimeout(s.exited, 5000, 'exit');
+    assert.equal(code, 0);
   });
 
   test('an idle keep-alive HTTP connection does not hold up shutdown', async () => {
