@@ -38,6 +38,7 @@ nlohmann::ordered_json redact(const nlohmann::json& v) {
 
 struct auditor_state {
   static inline const char* name = "auditor";
+  runtime_ptr rt;
   int fd = -1;
   uint64_t written = 0;
   uint64_t failures = 0;
@@ -47,23 +48,38 @@ struct auditor_state {
   }
 };
 
-auditor_actor::behavior_type auditor(auditor_actor::stateful_pointer<auditor_state> self, runtime_ptr rt) {
-  const auto& ac = rt->cfg.audit;
+using auditor_ptr = auditor_actor::stateful_pointer<auditor_state>;
+
+// (Re)opens the sink for the current settings. A file is opened append-only and created 0600; reopening after a
+// rename (logrotate) starts a new file at the configured path.
+void open_sink(auditor_ptr self) {
+  auto& s = self->state;
+  if (s.fd >= 0) {
+    ::close(s.fd);
+    s.fd = -1;
+  }
+  s.last_error.clear();
+  const auto& ac = s.rt->cfg.audit;
   if (ac.enabled && ac.destination == audit_destination::file) {
-    self->state.fd = ::open(ac.file_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (self->state.fd < 0) {
-      self->state.last_error = "cannot open " + ac.file_path + ": " + std::strerror(errno);
-      rt->log->log(log_level::error, "auditor", self->state.last_error);
+    s.fd = ::open(ac.file_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (s.fd < 0) {
+      s.last_error = "cannot open " + ac.file_path + ": " + std::strerror(errno);
+      s.rt->log->log(log_level::error, "auditor", s.last_error);
     }
   }
   if (ac.enabled && ac.destination == audit_destination::syslog) ::openlog("memory-mcp-server", LOG_PID, LOG_AUTHPRIV);
+}
+
+auditor_actor::behavior_type auditor(auditor_ptr self, runtime_ptr rt) {
+  self->state.rt = std::move(rt);
+  open_sink(self);
   return {
       [=](audit_atom, const audit_event& ev) {
         auto& s = self->state;
-        if (!rt->cfg.audit.enabled) return;
+        if (!s.rt->cfg.audit.enabled) return;
         auto line = render_audit_line(ev, wall_clock_us());
         bool ok = true;
-        switch (rt->cfg.audit.destination) {
+        switch (s.rt->cfg.audit.destination) {
           case audit_destination::file: {
             line += '\n';
             ok = s.fd >= 0 && ::write(s.fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
@@ -83,10 +99,14 @@ auditor_actor::behavior_type auditor(auditor_actor::stateful_pointer<auditor_sta
       },
       [=](status_atom) {
         auto& s = self->state;
-        if (!rt->cfg.audit.enabled) return component_status{"auditor", "disabled", 0, "AUDIT_LOG_ENABLED is false"};
+        if (!s.rt->cfg.audit.enabled) return component_status{"auditor", "disabled", 0, "AUDIT_LOG_ENABLED is false"};
         std::string detail = std::to_string(s.written) + " lines written, " + std::to_string(s.failures) + " failed";
         if (!s.last_error.empty()) detail += "; " + s.last_error;
         return component_status{"auditor", s.failures || !s.last_error.empty() ? "degraded" : "running", 0, detail};
+      },
+      [=](reload_atom, const config_update& update) {
+        self->state.rt = with_config(self->state.rt, *update.cfg);
+        open_sink(self);
       },
   };
 }

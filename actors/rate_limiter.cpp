@@ -16,6 +16,7 @@ struct client_buckets {
 
 struct limiter_state {
   static inline const char* name = "rate_limiter";
+  runtime_ptr rt;
   std::unordered_map<std::string, client_buckets> buckets;
   uint64_t denials = 0;
 };
@@ -30,9 +31,10 @@ void evict_oldest(std::unordered_map<std::string, client_buckets>& table) {
 }
 
 rate_limiter_actor::behavior_type limiter(rate_limiter_actor::stateful_pointer<limiter_state> self, runtime_ptr rt) {
+  self->state.rt = std::move(rt);
   return {
       [=](check_atom, const std::string& client, bool is_write) -> rate_decision {
-        const auto& rl = rt->cfg.rate_limit;
+        const auto& rl = self->state.rt->cfg.rate_limit;
         double rps = is_write ? rl.write_rps : rl.read_rps;
         if (!rl.enabled) return {true, 0, rps, 0};
         auto now = monotonic_us();
@@ -50,11 +52,15 @@ rate_limiter_actor::behavior_type limiter(rate_limiter_actor::stateful_pointer<l
       },
       [=](status_atom) {
         auto& s = self->state;
-        if (!rt->cfg.rate_limit.enabled)
+        if (!self->state.rt->cfg.rate_limit.enabled)
           return component_status{"rate_limiter", "disabled", 0, "MCP_RATE_LIMIT_ENABLED is false"};
         return component_status{"rate_limiter", "running", 0,
                                 std::to_string(s.buckets.size()) + " clients tracked, " + std::to_string(s.denials) +
                                     " denials"};
+      },
+      [=](reload_atom, const config_update& update) {
+        self->state.rt = with_config(self->state.rt, *update.cfg);
+        self->state.buckets.clear();  // every client starts with a full bucket under the new limits
       },
   };
 }

@@ -93,6 +93,9 @@ class router_logic {
                                      {{"level", level}, {"logger", logger_name}, {"data", text}}));
   }
 
+  // Limits of new messages follow the reloaded configuration; requests in flight are unaffected.
+  void on_reload(const config& cfg) { rt_ = with_config(rt_, cfg); }
+
   void on_progress(const json& token, double done, double total, const std::string& text) {
     for (auto& [key, req] : state().inflight) {
       if (req.cancelled || req.progress_token.is_null() || req.progress_token != token) continue;
@@ -366,11 +369,13 @@ class router_logic {
     if (it->second.cancelled) return finish(key, nullptr);
     auto id = it->second.id;
     auto done = [=](const tool_reply& r) {
-      if (!tool.read_only)
+      if (!tool.read_only) {
+        json details = {{"tool", tool.name}};
+        if (r.is_error) details["error"] = r.error_kind;
         self_->send(state().handles.auditor, audit_atom::value,
                     audit_event{r.is_error ? "warning" : "info", state().client_id, "tools/call",
-                                r.is_error ? "failure" : "success",
-                                json_msg{{{"tool", tool.name}, {"error", r.is_error ? r.error_kind : ""}}}});
+                                r.is_error ? "failure" : "success", json_msg{details}});
+      }
       finish(key, jsonrpc::result_object(id, r.is_error ? mcp::tool_failure(r.message)
                                                          : mcp::tool_success(r.structured.value)));
     };
@@ -516,6 +521,7 @@ router_actor::behavior_type router(router_ptr self, runtime_ptr rt, supervisor_a
       [=](progress_atom, const json_msg& token, double done, double total, const std::string& text) {
         logic->on_progress(token.value, done, total, text);
       },
+      [=](reload_atom, const config_update& update) { logic->on_reload(*update.cfg); },
   };
 }
 

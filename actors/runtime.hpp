@@ -19,4 +19,11 @@ struct runtime {
 
 using runtime_ptr = std::shared_ptr<const runtime>;
 
+// The same process (logger, start times) with a reloaded configuration.
+inline runtime_ptr with_config(const runtime_ptr& old, const config& cfg) {
+  auto next = std::make_shared<runtime>(*old);
+  next->cfg = cfg;
+  return next;
+}
+
 }  // namespace memory_mcp

@@ -114,6 +114,39 @@ class supervisor_logic {
     return true;
   }
 
+  // SIGHUP: the new configuration is already validated by main. Actors spawned from now on (restarts) use it;
+  // the rate limiter, auditor and router apply it at once. What cannot change without a restart of the process
+  // (data directory, database path, HTTP address) keeps its old value and is logged.
+  void reload(const config_update& update) {
+    const auto& next = *update.cfg;
+    const auto& cur = rt_->cfg;
+    for (auto [name, changed] : {std::pair{"MEMORY_DATA_DIR", next.data_dir != cur.data_dir},
+                                 std::pair{"MEMORY_DB_PATH", next.db_path != cur.db_path},
+                                 std::pair{"MEMORY_MCP_HTTP_ADDR", next.http_addr != cur.http_addr}})
+      if (changed)
+        rt_->log->log(log_level::warning, "supervisor", std::string(name) + " changed; it applies after a restart of the process");
+    auto kept = next;
+    kept.data_dir = cur.data_dir;
+    kept.db_path = cur.db_path;
+    kept.http_addr = cur.http_addr;
+    rt_ = with_config(rt_, kept);
+    config_update applied{std::make_shared<const config>(kept)};
+    auto& h = state().handles;
+    self_->send(h.limiter, reload_atom::value, applied);
+    self_->send(h.auditor, reload_atom::value, applied);
+    if (state().router) self_->send(state().router, reload_atom::value, applied);
+    self_->send(h.auditor, audit_atom::value,
+                audit_event{"info", "system", "config_reload", "success",
+                            json_msg{{{"env_file", kept.env_file}, {"rate_limit_enabled", kept.rate_limit.enabled},
+                                      {"audit_enabled", kept.audit.enabled}}}});
+    rt_->log->log(log_level::notice, "supervisor", "configuration reloaded");
+  }
+
+  void audit_failed_reload(const std::string& why) {
+    self_->send(state().handles.auditor, audit_atom::value,
+                audit_event{"warning", "system", "config_reload", "failure", json_msg{{{"reason", why}}}});
+  }
+
   void shutdown(int32_t code) {
     if (code > exit_code_->load()) exit_code_->store(code);
     if (state().shutting_down) return;
@@ -245,6 +278,10 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, runtime_ptr rt, stdio_f
       [=](status_atom) { return logic->status(); },
       [=](shutdown_atom, int32_t code) { logic->shutdown(code); },
       [=](restart_atom, const std::string& name) { logic->on_restart(name); },
+      [=](reload_atom, const config_update& update) {
+        if (update.cfg) logic->reload(update);
+        else logic->audit_failed_reload(update.error);
+      },
       [=](crash_atom, const std::string& name) -> bool {
 #ifdef MEMORY_MCP_TEST_HOOKS
         return logic->crash(name);

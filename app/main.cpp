@@ -110,7 +110,7 @@ struct actor_config : caf::actor_system_config {
   }
 };
 
-int serve(const config& cfg) {
+int serve(const config& cfg, int argc, const char* const* argv, const env_map& environment) {
   ::umask(0077);  // every file we create (database, WAL, audit log) is owner-only
   auto log = std::make_shared<logger>(cfg.stderr_log_level);
   if (auto st = ensure_data_dir(cfg.data_dir); !st) {
@@ -160,7 +160,16 @@ int serve(const config& cfg) {
           std::_Exit(1);
         }
       } else if (sig == SIGHUP) {
-        log->log(log_level::notice, "main", "SIGHUP received; configuration reload is not implemented yet, ignoring");
+        // Re-read the env file and *_FILE secrets over the environment the process started with.
+        auto next = reload_config(argc, argv, environment);
+        if (next) {
+          log->set_level(next.value().stderr_log_level);
+          self->send(sup, reload_atom::value, config_update{std::make_shared<const config>(next.value()), ""});
+        } else {
+          log->log(log_level::error, "main", "SIGHUP: new configuration rejected, keeping the current one: " +
+                                                 next.err().message);
+          self->send(sup, reload_atom::value, config_update{nullptr, next.err().message});
+        }
       }
       self->receive([&](caf::down_msg&) { done = true; }, caf::after(std::chrono::seconds(0)) >> [] {});
     }
@@ -172,7 +181,8 @@ int serve(const config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto inv = load_invocation(argc, argv, current_environment());
+  const auto environment = current_environment();
+  auto inv = load_invocation(argc, argv, environment);
   if (!inv) {
     std::cerr << "memory-mcp-server: invalid configuration:\n";
     std::string msg = inv.err().message;
@@ -190,7 +200,7 @@ int main(int argc, char** argv) {
     case command::help: std::cout << help_text(); return 0;
     case command::version: std::cout << "memory-mcp-server " << MEMORY_MCP_VERSION << "\n"; return 0;
     case command::health_check: return run_health_check(v.cfg);
-    case command::serve: return serve(v.cfg);
+    case command::serve: return serve(v.cfg, argc, argv, environment);
     case command::security_scan: {
       bool failed = false;
       for (auto& c : run_security_scan(v.cfg, ::geteuid())) {

@@ -27,6 +27,7 @@ using log_atom = caf::atom_constant<caf::atom("log")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using tick_atom = caf::tick_atom;
 
 // stdio writer: owns stdout. Writes each line followed by '\n' and flushes; nothing else ever touches stdout.
@@ -38,14 +39,19 @@ using stdio_writer_actor =
 // rate limiter: owns the bucket table.
 //   (check, client_id, is_write) -> rate_decision   takes one token from the client's read or write bucket
 //   (status)                     -> component_status
+//   (reload, config_update)     -> (no reply)   new rates apply to new calls; the bucket table starts afresh
 using rate_limiter_actor = caf::typed_actor<caf::replies_to<check_atom, std::string, bool>::with<rate_decision>,
-                                            caf::replies_to<status_atom>::with<component_status>>;
+                                            caf::replies_to<status_atom>::with<component_status>,
+                                            caf::reacts_to<reload_atom, config_update>>;
 
 // auditor: owns the audit sink (file, stderr or syslog).
 //   (audit, event)  -> (no reply)   writes one JSON line; failures are counted and reported in status
 //   (status)        -> component_status
+//   (reload, config_update) -> (no reply)  applies the new audit settings and reopens the file (logrotate's
+//                                          `create` rotation: the renamed file is closed, a new 0600 one opened)
 using auditor_actor = caf::typed_actor<caf::reacts_to<audit_atom, audit_event>,
-                                       caf::replies_to<status_atom>::with<component_status>>;
+                                       caf::replies_to<status_atom>::with<component_status>,
+                                       caf::reacts_to<reload_atom, config_update>>;
 
 // episode store: owns the SQLite connection; runs detached because SQLite blocks.
 //   (call, tool_call) -> tool_reply     runs one storage command; replies only after its transaction committed
@@ -100,16 +106,19 @@ using router_actor = caf::typed_actor<
     caf::reacts_to<line_atom, std::string>, caf::reacts_to<oversized_atom, uint64_t>, caf::reacts_to<eof_atom>,
     caf::replies_to<drain_atom>::with<caf::ok_atom>, caf::reacts_to<wire_atom, peers>,
     caf::reacts_to<log_atom, std::string, std::string, std::string>,
-    caf::reacts_to<progress_atom, json_msg, double, double, std::string>>;
+    caf::reacts_to<progress_atom, json_msg, double, double, std::string>,
+    caf::reacts_to<reload_atom, config_update>>;
 
 // supervisor: the root. Spawns, watches and restarts every other actor.
 //   (status)                -> component_list   every child's state and restart count
 //   (shutdown, exit_code)   -> (no reply)       drain, stop children in order, then quit with exit_code
 //   (restart, name)         -> (no reply)       internal: backoff timer fired for `name`
 //   (crash, name)           -> bool             test builds only: crash the named child (false if unknown)
+//   (reload, config_update) -> (no reply)       SIGHUP: later spawns use it; limiter, auditor and router get it
 using supervisor_actor =
     caf::typed_actor<caf::replies_to<status_atom>::with<component_list>, caf::reacts_to<shutdown_atom, int32_t>,
-                     caf::reacts_to<restart_atom, std::string>, caf::replies_to<crash_atom, std::string>::with<bool>>;
+                     caf::reacts_to<restart_atom, std::string>, caf::replies_to<crash_atom, std::string>::with<bool>,
+                     caf::reacts_to<reload_atom, config_update>>;
 
 }  // namespace memory_mcp
 
@@ -123,4 +132,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(memory_mcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(memory_mcp, (memory_mcp::audit_event))
   CAF_ADD_TYPE_ID(memory_mcp, (memory_mcp::store_status))
   CAF_ADD_TYPE_ID(memory_mcp, (memory_mcp::peers))
+  CAF_ADD_TYPE_ID(memory_mcp, (memory_mcp::config_update))
 CAF_END_TYPE_ID_BLOCK(memory_mcp)

@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <memory>
 #include <vector>
+
+#include "config/config.hpp"
 
 namespace memory_mcp {
 
@@ -99,6 +102,17 @@ struct audit_event {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, audit_event& x) {
   return f(caf::meta::type_name("audit_event"), x.level, x.client_id, x.operation, x.result, x.details);
+}
+
+// A new configuration after SIGHUP, already validated. Shared read-only; only ever sent inside this process.
+struct config_update {
+  std::shared_ptr<const config> cfg;  // null when the reload was rejected
+  std::string error;                  // why it was rejected (never contains a setting's value)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, config_update&) {
+  return f(caf::meta::type_name("config_update"));
 }
 
 // Storage state reported by the episode store.
