@@ -7,7 +7,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "adapters/prometheus.hpp"
 #include "core/time_format.hpp"
+
+#include <map>
 
 namespace memory_mcp {
 
@@ -41,6 +44,8 @@ struct auditor_state {
   runtime_ptr rt;
   int fd = -1;
   uint64_t written = 0;
+  std::map<std::pair<std::string, std::string>, uint64_t> events;  // (operation, result) -> count, sink or not
+  uint64_t bulk = 0;
   uint64_t failures = 0;
   std::string last_error;
   ~auditor_state() {
@@ -76,6 +81,8 @@ auditor_actor::behavior_type auditor(auditor_ptr self, runtime_ptr rt) {
   return {
       [=](audit_atom, const audit_event& ev) {
         auto& s = self->state;
+        ++s.events[{ev.operation, ev.result}];
+        if (ev.details.value.is_object() && ev.details.value.value("bulk", false)) ++s.bulk;
         if (!s.rt->cfg.audit.enabled) return;
         auto line = render_audit_line(ev, wall_clock_us());
         bool ok = true;
@@ -107,6 +114,31 @@ auditor_actor::behavior_type auditor(auditor_ptr self, runtime_ptr rt) {
       [=](reload_atom, const config_update& update) {
         self->state.rt = with_config(self->state.rt, *update.cfg);
         open_sink(self);
+      },
+      // Counted for every event, whether or not audit logging writes it anywhere. The first three names are the
+      // ones the operator guide's alert rules use.
+      [=](metrics_atom) {
+        auto& s = self->state;
+        auto count = [&](const std::string& op, const std::string& result) {
+          auto it = s.events.find({op, result});
+          return it == s.events.end() ? 0.0 : static_cast<double>(it->second);
+        };
+        double violations = 0;
+        for (auto& [key, n] : s.events)
+          if (key.first == "security_violation") violations += static_cast<double>(n);
+        metrics_text m;
+        m.family("audit_authentication_failures_total", "counter", "Failed authentications.",
+                 {{{}, count("authentication", "failure")}});
+        m.family("audit_security_violations_total", "counter",
+                 "Security violations: oversized or malformed input, policy refusals.", {{{}, violations}});
+        m.family("audit_bulk_operations_total", "counter", "Bulk operations (bulk reads, imports).",
+                 {{{}, static_cast<double>(s.bulk)}});
+        std::vector<std::pair<metric_labels, double>> all;
+        for (auto& [key, n] : s.events) all.push_back({{{"operation", key.first}, {"result", key.second}}, static_cast<double>(n)});
+        m.family("audit_events_total", "counter", "Audit events by operation and result.", all);
+        m.family("audit_write_failures_total", "counter", "Audit lines the sink could not write.",
+                 {{{}, static_cast<double>(s.failures)}});
+        return m.text();
       },
   };
 }

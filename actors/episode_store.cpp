@@ -2,7 +2,10 @@
 
 #include <caf/all.hpp>
 
+#include "adapters/prometheus.hpp"
 #include "adapters/sqlite_db.hpp"
+
+#include <SQLiteCpp/Statement.h>
 #include "adapters/store_commands.hpp"
 
 namespace memory_mcp {
@@ -21,6 +24,7 @@ struct store_state {
   std::vector<pending_reply> pending;  // replies waiting for the group's COMMIT
   uint64_t groups = 0;
   uint64_t calls = 0;
+  std::string last_metrics_error;
   ~store_state() {
     if (db && in_group) {
       try {
@@ -144,6 +148,25 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
         return promise;
       },
       [=](commit_atom) { commit_group(self); },
+      [=](metrics_atom) -> std::string {
+        auto& st = self->state;
+        metrics_text m;
+        std::vector<std::pair<metric_labels, double>> episodes;
+        try {
+          SQLite::Statement q(*st.db,
+                              "SELECT end_time_us IS NOT NULL, COUNT(*) FROM episodes GROUP BY end_time_us IS NOT NULL");
+          double done = 0, open = 0;
+          while (q.executeStep()) (q.getColumn(0).getInt() ? done : open) = static_cast<double>(q.getColumn(1).getInt64());
+          episodes = {{{{"status", "in_progress"}}, open}, {{{"status", "completed"}}, done}};
+        } catch (const std::exception& e) {
+          st.last_metrics_error = e.what();
+        }
+        if (!episodes.empty()) m.family("memory_mcp_episodes", "gauge", "Stored episodes by status.", episodes);
+        m.family("memory_mcp_store_calls_total", "counter", "Storage commands run.", {{{}, static_cast<double>(st.calls)}});
+        m.family("memory_mcp_store_commits_total", "counter", "Group commits (one fsync each).",
+                 {{{}, static_cast<double>(st.groups)}});
+        return m.text();
+      },
       [=](status_atom) {
         auto& st = self->state;
         return store_status{true, current_schema_version(*st.db), rt->cfg.db_path,

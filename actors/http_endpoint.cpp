@@ -75,6 +75,19 @@ http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointe
           res.set_content(nlohmann::json({{"status", "not_ready"}, {"reason", why}}).dump(), "application/json");
         }
       });
+      st.server->Get("/metrics", [&sys, supervisor](const httplib::Request&, httplib::Response& res) {
+        caf::scoped_actor asker{sys, true};
+        std::string text;
+        bool ok = false;
+        asker->request(supervisor, std::chrono::seconds(3), metrics_atom::value)
+            .receive([&](std::string& t) { text = std::move(t), ok = true; }, [&](caf::error&) {});
+        if (!ok) {
+          res.status = 503;
+          res.set_content("metrics unavailable\n", "text/plain");
+          return;
+        }
+        res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
+      });
       int port = hp->port == 0 ? st.server->bind_to_any_port(hp->host) : (st.server->bind_to_port(hp->host, hp->port) ? hp->port : -1);
       if (port <= 0) {
         st.state = "failed";

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <unordered_map>
 
+#include "adapters/prometheus.hpp"
 #include "core/token_bucket.hpp"
 
 namespace memory_mcp {
@@ -19,6 +20,8 @@ struct limiter_state {
   runtime_ptr rt;
   std::unordered_map<std::string, client_buckets> buckets;
   uint64_t denials = 0;
+  uint64_t read_denials = 0;
+  uint64_t write_denials = 0;
 };
 
 void evict_oldest(std::unordered_map<std::string, client_buckets>& table) {
@@ -47,7 +50,10 @@ rate_limiter_actor::behavior_type limiter(rate_limiter_actor::stateful_pointer<l
                    .first;
         }
         auto d = (is_write ? it->second.write : it->second.read).try_take(now);
-        if (!d.allowed) ++self->state.denials;
+        if (!d.allowed) {
+          ++self->state.denials;
+          ++(is_write ? self->state.write_denials : self->state.read_denials);
+        }
         return {d.allowed, d.retry_after_ms, rps, d.remaining};
       },
       [=](status_atom) {
@@ -57,6 +63,16 @@ rate_limiter_actor::behavior_type limiter(rate_limiter_actor::stateful_pointer<l
         return component_status{"rate_limiter", "running", 0,
                                 std::to_string(s.buckets.size()) + " clients tracked, " + std::to_string(s.denials) +
                                     " denials"};
+      },
+      [=](metrics_atom) {
+        auto& s = self->state;
+        metrics_text m;
+        m.family("memory_mcp_rate_limit_denials_total", "counter", "Calls refused by the rate limiter, by class.",
+                 {{{{"class", "read"}}, static_cast<double>(s.read_denials)},
+                  {{{"class", "write"}}, static_cast<double>(s.write_denials)}});
+        m.family("memory_mcp_rate_limit_clients", "gauge", "Clients with a token bucket.",
+                 {{{}, static_cast<double>(s.buckets.size())}});
+        return m.text();
       },
       [=](reload_atom, const config_update& update) {
         self->state.rt = with_config(self->state.rt, *update.cfg);

@@ -6,6 +6,7 @@
 #include "adapters/json_schema.hpp"
 #include "adapters/jsonrpc_codec.hpp"
 #include "adapters/mcp_protocol.hpp"
+#include "adapters/prometheus.hpp"
 #include "adapters/tool_catalog.hpp"
 #include "core/time_format.hpp"
 
@@ -24,6 +25,7 @@ struct inflight_request {
   json progress_token;     // null when the client asked for no progress
   bool cancelled = false;  // notifications/cancelled arrived: drop the response
   int64_t batch = 0;       // owning batch, 0 for a single message
+  int64_t started_us = 0;  // monotonic, for the latency histogram
 };
 
 // A JSON-RPC batch being answered: responses collect here until every request in it is done.
@@ -46,6 +48,8 @@ struct router_state {
   std::vector<caf::typed_response_promise<caf::ok_atom>> drain_waiters;
   std::string client_id = "stdio";
   std::shared_ptr<mcp_session> session;  // survives restarts; updated on initialize and logging/setLevel
+  std::map<metric_labels, double> tool_results;            // {tool, result} -> calls
+  std::map<metric_labels, latency_histogram> tool_latency;  // {tool} -> seconds from receipt to reply
 };
 
 using router_ptr = router_actor::stateful_pointer<router_state>;
@@ -290,6 +294,7 @@ class router_logic {
                   batch);
     state().inflight[key] = inflight_request{m.id, name, mcp::progress_token(m.params), false, batch};
     if (batch != 0) ++state().batches[batch].outstanding;
+    state().inflight[key].started_us = monotonic_us();
 
     bool is_write = !tool->read_only;
     self_->request(state().handles.limiter, std::chrono::seconds(5), check_atom::value, state().client_id, is_write)
@@ -360,8 +365,31 @@ class router_logic {
     self_->send(state().handles.auditor, audit_atom::value,
                 audit_event{"warning", state().client_id, "rate_limit", "denied",
                             json_msg{{{"tool", tool.name}, {"retry_after_ms", d.retry_after_ms}}}});
+    record(key, tool.name, "denied");
     finish(key, jsonrpc::error_object(it->second.id, jsonrpc::rate_limited, "Rate limit exceeded", data));
   }
+
+  void record(const std::string& key, const std::string& tool, const std::string& result) {
+    state().tool_results[{{"tool", tool}, {"result", result}}] += 1;
+    auto it = state().inflight.find(key);
+    if (it != state().inflight.end())
+      state().tool_latency[{{"tool", tool}}].observe(static_cast<double>(monotonic_us() - it->second.started_us) / 1e6);
+  }
+
+ public:
+  std::string metrics() {
+    metrics_text m;
+    std::vector<std::pair<metric_labels, double>> calls(state().tool_results.begin(), state().tool_results.end());
+    m.family("memory_mcp_tool_calls_total", "counter", "tools/call requests by tool and result (success, error, denied).",
+             calls);
+    m.histogram("memory_mcp_tool_call_duration_seconds", "Time from receiving a tools/call to its reply.",
+                state().tool_latency);
+    m.family("memory_mcp_requests_in_flight", "gauge", "Requests received and not yet answered.",
+             {{{}, static_cast<double>(state().inflight.size())}});
+    return m.text();
+  }
+
+ private:
 
   void run_tool(const std::string& key, const tool_def& tool, const json& args) {
     auto it = state().inflight.find(key);
@@ -369,8 +397,11 @@ class router_logic {
     if (it->second.cancelled) return finish(key, nullptr);
     auto id = it->second.id;
     auto done = [=](const tool_reply& r) {
-      if (!tool.read_only) {
+      record(key, tool.name, r.is_error ? "error" : "success");
+      bool bulk = tool.name == "bulk_episodes";
+      if (!tool.read_only || bulk) {
         json details = {{"tool", tool.name}};
+        if (bulk) details["bulk"] = true;
         if (r.is_error) details["error"] = r.error_kind;
         self_->send(state().handles.auditor, audit_atom::value,
                     audit_event{r.is_error ? "warning" : "info", state().client_id, "tools/call",
@@ -522,6 +553,7 @@ router_actor::behavior_type router(router_ptr self, runtime_ptr rt, supervisor_a
         logic->on_progress(token.value, done, total, text);
       },
       [=](reload_atom, const config_update& update) { logic->on_reload(*update.cfg); },
+      [=](metrics_atom) { return logic->metrics(); },
   };
 }
 

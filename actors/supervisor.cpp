@@ -11,6 +11,9 @@
 #include "actors/router.hpp"
 #include "actors/stdio_transport.hpp"
 #include "actors/turso_syncer.hpp"
+#include "adapters/prometheus.hpp"
+
+#include <cstdio>
 
 namespace memory_mcp {
 
@@ -130,7 +133,7 @@ class supervisor_logic {
     kept.db_path = cur.db_path;
     kept.http_addr = cur.http_addr;
     rt_ = with_config(rt_, kept);
-    config_update applied{std::make_shared<const config>(kept)};
+    config_update applied{std::make_shared<const config>(kept), ""};
     auto& h = state().handles;
     self_->send(h.limiter, reload_atom::value, applied);
     self_->send(h.auditor, reload_atom::value, applied);
@@ -140,6 +143,33 @@ class supervisor_logic {
                             json_msg{{{"env_file", kept.env_file}, {"rate_limit_enabled", kept.rate_limit.enabled},
                                       {"audit_enabled", kept.audit.enabled}}}});
     rt_->log->log(log_level::notice, "supervisor", "configuration reloaded");
+  }
+
+  // /metrics: the supervisor's own series plus each metric-bearing child's; a child that does not answer within
+  // a second is left out of this scrape (its series simply go missing, as Prometheus expects of a failed target).
+  caf::result<std::string> metrics() {
+    struct gather {
+      caf::typed_response_promise<std::string> promise;
+      std::string text;
+      int pending = 4;
+    };
+    auto g = std::make_shared<gather>();
+    g->promise = self_->make_response_promise<std::string>();
+    g->text = own_metrics();
+    auto add = [g](const std::string& part) {
+      g->text += part;
+      if (--g->pending == 0) g->promise.deliver(g->text);
+    };
+    auto skip = [g](caf::error&) {
+      if (--g->pending == 0) g->promise.deliver(g->text);
+    };
+    auto timeout = std::chrono::seconds(1);
+    auto& h = state().handles;
+    self_->request(state().router, timeout, metrics_atom::value).then(add, skip);
+    self_->request(h.limiter, timeout, metrics_atom::value).then(add, skip);
+    self_->request(h.auditor, timeout, metrics_atom::value).then(add, skip);
+    self_->request(h.store, timeout, metrics_atom::value).then(add, skip);
+    return g->promise;
   }
 
   void audit_failed_reload(const std::string& why) {
@@ -168,6 +198,37 @@ class supervisor_logic {
 
  private:
   supervisor_state& state() { return self_->state; }
+
+  std::string own_metrics() {
+    metrics_text m;
+    std::vector<std::pair<metric_labels, double>> restarts, up;
+    for (auto& c : state().children) {
+      restarts.push_back({{{"actor", c.name}}, static_cast<double>(c.restarts)});
+      up.push_back({{{"actor", c.name}}, c.state == "running" ? 1.0 : 0.0});
+    }
+    m.family("memory_mcp_actor_restarts_total", "counter", "Restarts of each actor after a crash.", restarts);
+    m.family("memory_mcp_actor_up", "gauge", "1 when the actor runs.", up);
+    m.family("memory_mcp_build_info", "gauge", "Version of this server.", {{{{"version", MEMORY_MCP_VERSION}}, 1}});
+    m.family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.",
+             {{{}, static_cast<double>(rt_->started_wall_us) / 1e6}});
+    m.family("memory_mcp_uptime_seconds", "gauge", "Seconds since the process started.",
+             {{{}, static_cast<double>(monotonic_us() - rt_->started_mono_us) / 1e6}});
+    if (auto rss = resident_bytes())
+      m.family("process_resident_memory_bytes", "gauge", "Resident memory size.", {{{}, static_cast<double>(rss)}});
+    return m.text();
+  }
+
+  // VmRSS from /proc/self/status (Linux); 0 when unavailable.
+  static uint64_t resident_bytes() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    uint64_t kb = 0;
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "VmRSS: %lu kB", &kb) == 1) break;
+    std::fclose(f);
+    return kb * 1024;
+  }
 
   child* find(const caf::actor_addr& addr) {
     for (auto& c : state().children)
@@ -278,6 +339,7 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, runtime_ptr rt, stdio_f
       [=](status_atom) { return logic->status(); },
       [=](shutdown_atom, int32_t code) { logic->shutdown(code); },
       [=](restart_atom, const std::string& name) { logic->on_restart(name); },
+      [=](metrics_atom) { return logic->metrics(); },
       [=](reload_atom, const config_update& update) {
         if (update.cfg) logic->reload(update);
         else logic->audit_failed_reload(update.error);

@@ -28,6 +28,7 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 using tick_atom = caf::tick_atom;
 
 // stdio writer: owns stdout. Writes each line followed by '\n' and flushes; nothing else ever touches stdout.
@@ -42,7 +43,8 @@ using stdio_writer_actor =
 //   (reload, config_update)     -> (no reply)   new rates apply to new calls; the bucket table starts afresh
 using rate_limiter_actor = caf::typed_actor<caf::replies_to<check_atom, std::string, bool>::with<rate_decision>,
                                             caf::replies_to<status_atom>::with<component_status>,
-                                            caf::reacts_to<reload_atom, config_update>>;
+                                            caf::reacts_to<reload_atom, config_update>,
+                                            caf::replies_to<metrics_atom>::with<std::string>>;
 
 // auditor: owns the audit sink (file, stderr or syslog).
 //   (audit, event)  -> (no reply)   writes one JSON line; failures are counted and reported in status
@@ -51,7 +53,8 @@ using rate_limiter_actor = caf::typed_actor<caf::replies_to<check_atom, std::str
 //                                          `create` rotation: the renamed file is closed, a new 0600 one opened)
 using auditor_actor = caf::typed_actor<caf::reacts_to<audit_atom, audit_event>,
                                        caf::replies_to<status_atom>::with<component_status>,
-                                       caf::reacts_to<reload_atom, config_update>>;
+                                       caf::reacts_to<reload_atom, config_update>,
+                                       caf::replies_to<metrics_atom>::with<std::string>>;
 
 // episode store: owns the SQLite connection; runs detached because SQLite blocks.
 //   (call, tool_call) -> tool_reply     runs one storage command; replies only after its transaction committed
@@ -61,7 +64,8 @@ using auditor_actor = caf::typed_actor<caf::reacts_to<audit_atom, audit_event>,
 //   (status)          -> store_status
 using episode_store_actor = caf::typed_actor<caf::replies_to<call_atom, tool_call>::with<tool_reply>,
                                              caf::reacts_to<commit_atom>,
-                                             caf::replies_to<status_atom>::with<store_status>>;
+                                             caf::replies_to<status_atom>::with<store_status>,
+                                             caf::replies_to<metrics_atom>::with<std::string>>;
 
 // pattern learner: computes reward, reflection and patterns; answers learning tools.
 //   (call, tool_call) -> tool_reply
@@ -107,7 +111,7 @@ using router_actor = caf::typed_actor<
     caf::replies_to<drain_atom>::with<caf::ok_atom>, caf::reacts_to<wire_atom, peers>,
     caf::reacts_to<log_atom, std::string, std::string, std::string>,
     caf::reacts_to<progress_atom, json_msg, double, double, std::string>,
-    caf::reacts_to<reload_atom, config_update>>;
+    caf::reacts_to<reload_atom, config_update>, caf::replies_to<metrics_atom>::with<std::string>>;
 
 // supervisor: the root. Spawns, watches and restarts every other actor.
 //   (status)                -> component_list   every child's state and restart count
@@ -118,7 +122,7 @@ using router_actor = caf::typed_actor<
 using supervisor_actor =
     caf::typed_actor<caf::replies_to<status_atom>::with<component_list>, caf::reacts_to<shutdown_atom, int32_t>,
                      caf::reacts_to<restart_atom, std::string>, caf::replies_to<crash_atom, std::string>::with<bool>,
-                     caf::reacts_to<reload_atom, config_update>>;
+                     caf::reacts_to<reload_atom, config_update>, caf::replies_to<metrics_atom>::with<std::string>>;
 
 }  // namespace memory_mcp
 

@@ -283,7 +283,9 @@ TEST_SUITE("store_commands") {
     }
     auto e = s.ok("list_episodes", {{"outcome_type", "abstained"}})["episodes"];
     REQUIRE(e.size() == 1);
-    CHECK(e[0]["reward_total"].get<double>() == doctest::Approx(0.8 * 1.1));  // (0.3 + 0.5) * 1 * 1.1 * 1
+    // (0.3 + 0.5) * efficiency * 1.1 * 1; efficiency is 1 for an instant episode without steps and falls slowly
+    // with the wall-clock duration (slower under sanitizers), so allow for a second of it.
+    CHECK(e[0]["reward_total"].get<double>() == doctest::Approx(0.8 * 1.1).epsilon(0.01));
   }
 
   TEST_CASE("not_found for unknown episodes on every episode-addressed command") {
