@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "adapters/prometheus.hpp"
+#include "core/redact.hpp"
 #include "core/time_format.hpp"
 
 #include <map>
@@ -16,19 +17,12 @@ namespace memory_mcp {
 
 namespace {
 
-bool secret_key(std::string key) {
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"token", "secret", "password", "passwd", "authorization", "api_key", "apikey",
-                           "private_key", "credential"})
-    if (key.find(word) != std::string::npos) return true;
-  return false;
-}
-
+// Redacts by key (the whole value) and by value pattern (inside every string).
 nlohmann::ordered_json redact(const nlohmann::json& v) {
   if (v.is_object()) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (auto it = v.begin(); it != v.end(); ++it)
-      out[it.key()] = secret_key(it.key()) ? nlohmann::ordered_json("[REDACTED]") : redact(it.value());
+      out[it.key()] = is_secret_key(it.key()) ? nlohmann::ordered_json("[REDACTED]") : redact(it.value());
     return out;
   }
   if (v.is_array()) {
@@ -36,6 +30,7 @@ nlohmann::ordered_json redact(const nlohmann::json& v) {
     for (auto& e : v) out.push_back(redact(e));
     return out;
   }
+  if (v.is_string()) return redact_secrets(v.get<std::string>());
   return nlohmann::ordered_json::parse(v.dump());
 }
 
@@ -149,7 +144,7 @@ std::string render_audit_line(const audit_event& ev, int64_t wall_us) {
   nlohmann::ordered_json line;
   line["timestamp"] = format_rfc3339_us(wall_us);
   line["level"] = ev.level;
-  line["client_id"] = ev.client_id;
+  line["client_id"] = redact_secrets(ev.client_id);
   line["operation"] = ev.operation;
   line["result"] = ev.result;
   if (ev.details.value.is_object()) {
