@@ -63,6 +63,7 @@ http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointe
       // keep-alive connection open for up to 5 s: a probe or scraper holding one delayed shutdown (and a restart
       // of this actor) by that long. Probes are cheap to reconnect.
       st.server->set_keep_alive_max_count(1);
+      st.server->set_read_timeout(1, 0);  // an idle connection cannot hold shutdown for long
       st.server->Get("/health", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(R"({"status":"ok"})", "application/json");
       });

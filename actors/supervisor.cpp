@@ -23,6 +23,10 @@ namespace {
 const char* const child_names[] = {"auditor",      "rate_limiter", "episode_store", "pattern_learner", "turso_syncer",
                                    "stdio_writer", "router",       "http_endpoint", "stdio_reader"};
 
+// How long stopped children may take to go down once told to, and the timer message that checks it.
+constexpr std::chrono::milliseconds stop_deadline{3000};
+constexpr const char* stop_deadline_name = "<stop deadline>";
+
 struct child {
   std::string name;
   caf::strong_actor_ptr handle;
@@ -97,6 +101,7 @@ class supervisor_logic {
   }
 
   void on_restart(const std::string& name) {
+    if (name == stop_deadline_name) return on_stop_deadline();
     auto* c = find(name);
     if (!c || state().shutting_down || c->state != "restarting") return;
     ++c->restarts;
@@ -309,7 +314,22 @@ class supervisor_logic {
       }
       self_->send_exit(caf::actor_cast<caf::actor_addr>(it->handle), caf::exit_reason::user_shutdown);
     }
+    // An actor blocked in a long call (a slow query) cannot take its exit message: do not wait for it forever.
+    self_->delayed_send(self_, stop_deadline, restart_atom::value, std::string(stop_deadline_name));
     maybe_finish();
+  }
+
+  void on_stop_deadline() {
+    if (state().phase != "stopping") return;
+    std::string stuck;
+    for (auto& c : state().children)
+      if (c.handle) stuck += (stuck.empty() ? "" : ", ") + c.name;
+    if (stuck.empty()) return;
+    rt_->log->log(log_level::error, "supervisor", "actors did not stop within " +
+                                                      std::to_string(stop_deadline.count()) + " ms: " + stuck +
+                                                      "; exiting with status 1 (committed data is safe in SQLite)");
+    if (exit_code_->load() == 0) exit_code_->store(1);
+    self_->quit(caf::exit_reason::user_shutdown);
   }
 
   void maybe_finish() {

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <httplib.h>
 #include <iostream>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -174,6 +175,12 @@ int serve(const config& cfg, int argc, const char* const* argv, const env_map& e
       self->receive([&](caf::down_msg&) { done = true; }, caf::after(std::chrono::seconds(0)) >> [] {});
     }
   }
+  // Every actor was told to stop; one blocked in a system call could still hold the actor system open. Bound it.
+  std::thread([log, exit_code] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    log->log(log_level::error, "main", "actor system did not stop within 2 s of the supervisor; exiting");
+    std::_Exit(exit_code->load() == 0 ? 1 : exit_code->load());
+  }).detach();
   sys.await_all_actors_done();
   return exit_code->load();
 }
