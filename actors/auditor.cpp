@@ -39,6 +39,7 @@ struct auditor_state {
   runtime_ptr rt;
   int fd = -1;
   uint64_t written = 0;
+  bool failing = false;
   std::map<std::pair<std::string, std::string>, uint64_t> events;  // (operation, result) -> count, sink or not
   uint64_t bulk = 0;
   uint64_t failures = 0;
@@ -70,35 +71,51 @@ void open_sink(auditor_ptr self) {
   if (ac.enabled && ac.destination == audit_destination::syslog) ::openlog("memory-mcp-server", LOG_PID, LOG_AUTHPRIV);
 }
 
+// Counts and writes one event. Returns whether the line reached the sink (true when audit logging is off:
+// nothing is required then). A failed file write is retried once on a freshly opened file.
+bool write_event(auditor_ptr self, const audit_event& ev) {
+  auto& s = self->state;
+  ++s.events[{ev.operation, ev.result}];
+  if (ev.details.value.is_object() && ev.details.value.value("bulk", false)) ++s.bulk;
+  if (!s.rt->cfg.audit.enabled) return true;
+  auto line = render_audit_line(ev, wall_clock_us());
+  bool ok = true;
+  switch (s.rt->cfg.audit.destination) {
+    case audit_destination::file: {
+      line += '\n';
+      auto write_line = [&] { return s.fd >= 0 && ::write(s.fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()); };
+      ok = write_line();
+      if (!ok) {
+        open_sink(self);
+        ok = write_line();
+        if (!ok && s.last_error.empty()) s.last_error = std::string("cannot write ") + s.rt->cfg.audit.file_path + ": " + std::strerror(errno);
+      }
+      break;
+    }
+    case audit_destination::stderr_stream:
+      line += '\n';
+      ok = std::fwrite(line.data(), 1, line.size(), stderr) == line.size() && std::fflush(stderr) == 0;
+      break;
+    case audit_destination::syslog:
+      ::syslog(LOG_INFO, "%s", line.c_str());
+      break;
+  }
+  if (ok) ++s.written;
+  else ++s.failures;
+  if (ok == s.failing) {  // log transitions only, not every failed line
+    s.failing = !ok;
+    s.rt->log->log(ok ? log_level::notice : log_level::error, "auditor",
+                   ok ? "audit sink writable again" : "audit sink cannot be written: " + s.last_error);
+  }
+  return ok;
+}
+
 auditor_actor::behavior_type auditor(auditor_ptr self, runtime_ptr rt) {
   self->state.rt = std::move(rt);
   open_sink(self);
   return {
-      [=](audit_atom, const audit_event& ev) {
-        auto& s = self->state;
-        ++s.events[{ev.operation, ev.result}];
-        if (ev.details.value.is_object() && ev.details.value.value("bulk", false)) ++s.bulk;
-        if (!s.rt->cfg.audit.enabled) return;
-        auto line = render_audit_line(ev, wall_clock_us());
-        bool ok = true;
-        switch (s.rt->cfg.audit.destination) {
-          case audit_destination::file: {
-            line += '\n';
-            ok = s.fd >= 0 && ::write(s.fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-            break;
-          }
-          case audit_destination::stderr_stream:
-            line += '\n';
-            ok = std::fwrite(line.data(), 1, line.size(), stderr) == line.size();
-            std::fflush(stderr);
-            break;
-          case audit_destination::syslog:
-            ::syslog(LOG_INFO, "%s", line.c_str());
-            break;
-        }
-        if (ok) ++s.written;
-        else ++s.failures;
-      },
+      [=](audit_atom, const audit_event& ev) { write_event(self, ev); },
+      [=](check_atom, const audit_event& ev) { return write_event(self, ev); },
       [=](status_atom) {
         auto& s = self->state;
         if (!s.rt->cfg.audit.enabled) return component_status{"auditor", "disabled", 0, "AUDIT_LOG_ENABLED is false"};

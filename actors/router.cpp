@@ -391,7 +391,27 @@ class router_logic {
 
  private:
 
+  // Fail-closed auditing: a mutating call runs only once its "started" audit line is written. If the sink
+  // cannot be written the call is refused, nothing is done, and the client is told why.
   void run_tool(const std::string& key, const tool_def& tool, const json& args) {
+    const auto& audit = rt_->cfg.audit;
+    if (tool.read_only || !audit.enabled || !audit.fail_closed) return execute_tool(key, tool, args);
+    auto refuse = [=](const std::string& why) {
+      auto it = state().inflight.find(key);
+      if (it == state().inflight.end()) return;
+      record(key, tool.name, "error");
+      finish(key, jsonrpc::result_object(it->second.id,
+                                         mcp::tool_failure("audit log unavailable (" + why +
+                                                           "); mutating calls are refused while it cannot be written "
+                                                           "(AUDIT_LOG_FAIL_CLOSED=true); nothing was done")));
+    };
+    self_->request(state().handles.auditor, std::chrono::seconds(5), check_atom::value,
+                   audit_event{"info", state().client_id, "tools/call", "started", json_msg{{{"tool", tool.name}}}})
+        .then([=](bool written) { written ? execute_tool(key, tool, args) : refuse("write failed"); },
+              [=](caf::error&) { refuse("auditor restarting"); });
+  }
+
+  void execute_tool(const std::string& key, const tool_def& tool, const json& args) {
     auto it = state().inflight.find(key);
     if (it == state().inflight.end()) return;
     if (it->second.cancelled) return finish(key, nullptr);

@@ -151,6 +151,13 @@ std::vector<setting> settings() {
          c.audit.file_path = v;
          return !v.empty();
        }},
+      {"AUDIT_LOG_FAIL_CLOSED", nullptr, "true/false/1/0/yes/no",
+       [](config& c, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return false;
+         c.audit.fail_closed = *b;
+         return true;
+       }},
       {"TURSO_DATABASE_URL", nullptr, "libsql://host[:port]", text(&config::turso_url)},
       {"MEMORY_MCP_MAX_RESTARTS", nullptr, "a positive integer", [](config& c, const std::string& v) {
          auto n = parse_positive_int(v);
@@ -459,7 +466,7 @@ Environment only:
   MEMORY_MCP_TLS_CERT_PATH, MEMORY_MCP_TLS_KEY_PATH,
   MCP_RATE_LIMIT_ENABLED (true), MCP_RATE_LIMIT_READ_RPS (100), MCP_RATE_LIMIT_READ_BURST (150),
   MCP_RATE_LIMIT_WRITE_RPS (20), MCP_RATE_LIMIT_WRITE_BURST (30),
-  AUDIT_LOG_ENABLED (false), AUDIT_LOG_DESTINATION (stderr|file|syslog), AUDIT_LOG_FILE_PATH,
+  AUDIT_LOG_ENABLED (false), AUDIT_LOG_DESTINATION (stderr|file|syslog), AUDIT_LOG_FILE_PATH, AUDIT_LOG_FAIL_CLOSED (true),
   TURSO_DATABASE_URL (libsql://host[:port]), TURSO_AUTH_TOKEN or TURSO_AUTH_TOKEN_FILE,
   MEMORY_MCP_MAX_RESTARTS (5), MEMORY_MCP_RESTART_WINDOW_MS (60000), MEMORY_MCP_RESTART_BACKOFF_MS (50),
   MEMORY_MCP_SHUTDOWN_TIMEOUT_MS (10000)

@@ -33,6 +33,7 @@ struct audit_config {
   bool enabled = false;                                      // AUDIT_LOG_ENABLED
   audit_destination destination = audit_destination::stderr_stream;  // AUDIT_LOG_DESTINATION
   std::string file_path = "./data/audit.log";                // AUDIT_LOG_FILE_PATH
+  bool fail_closed = true;  // AUDIT_LOG_FAIL_CLOSED: a mutating call runs only after its audit line was written
 };
 
 struct config {

@@ -48,10 +48,13 @@ using rate_limiter_actor = caf::typed_actor<caf::replies_to<check_atom, std::str
 
 // auditor: owns the audit sink (file, stderr or syslog).
 //   (audit, event)  -> (no reply)   writes one JSON line; failures are counted and reported in status
+//   (check, event)  -> bool         writes one JSON line and says whether it reached the sink (fail-closed mode:
+//                                   the router runs a mutating call only after its "started" line was written)
 //   (status)        -> component_status
 //   (reload, config_update) -> (no reply)  applies the new audit settings and reopens the file (logrotate's
 //                                          `create` rotation: the renamed file is closed, a new 0600 one opened)
 using auditor_actor = caf::typed_actor<caf::reacts_to<audit_atom, audit_event>,
+                                       caf::replies_to<check_atom, audit_event>::with<bool>,
                                        caf::replies_to<status_atom>::with<component_status>,
                                        caf::reacts_to<reload_atom, config_update>,
                                        caf::replies_to<metrics_atom>::with<std::string>>;
