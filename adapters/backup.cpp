@@ -6,7 +6,6 @@
 #include "adapters/episode_repo.hpp"
 #include "adapters/logger.hpp"
 #include "adapters/sqlite_db.hpp"
-#include "core/graph.hpp"
 #include "core/time_format.hpp"
 
 namespace memory_mcp {
@@ -141,13 +140,7 @@ bool import_relationship(SQLite::Database& db, const json& r) {
   auto type = required_text(r, "relationship_type");
   if (from == to) return false;
   if (!probe_episode(db, from).exists || !probe_episode(db, to).exists) return false;
-  if (type == "depends_on" || type == "parent_child" || type == "blocks") {
-    adjacency edges;
-    SQLite::Statement q(db, "SELECT from_episode_id, to_episode_id FROM episode_relationships WHERE relationship_type = ?");
-    q.bind(1, type);
-    while (q.executeStep()) edges[q.getColumn(0).getString()].push_back(q.getColumn(1).getString());
-    if (find_path(edges, to, from)) return false;
-  }
+  if (cycle_if_added(db, from, to, type)) return false;
   SQLite::Statement ins(db,
                         "INSERT OR IGNORE INTO episode_relationships(relationship_id, from_episode_id, to_episode_id, "
                         "relationship_type, reason, priority, created_by, created_at_us) VALUES (?,?,?,?,?,?,?,?)");
@@ -183,19 +176,10 @@ result<export_stats> export_jsonl(SQLite::Database& db, std::ostream& out) {
       out << json{{"kind", "episode"}, {"episode", *e}}.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
       ++stats.episodes;
     }
-    SQLite::Statement rel(db,
-                          "SELECT relationship_id, from_episode_id, to_episode_id, relationship_type, reason, priority, "
-                          "created_by, created_at_us FROM episode_relationships ORDER BY created_at_us, relationship_id");
+    SQLite::Statement rel(db, std::string("SELECT ") + edge_columns +
+                                  " FROM episode_relationships ORDER BY created_at_us, relationship_id");
     while (rel.executeStep()) {
-      json r = {{"id", rel.getColumn(0).getString()},
-                {"from", rel.getColumn(1).getString()},
-                {"to", rel.getColumn(2).getString()},
-                {"relationship_type", rel.getColumn(3).getString()},
-                {"reason", rel.getColumn(4).isNull() ? json(nullptr) : json(rel.getColumn(4).getString())},
-                {"priority", rel.getColumn(5).isNull() ? json(nullptr) : json(rel.getColumn(5).getInt64())},
-                {"created_by", rel.getColumn(6).isNull() ? json(nullptr) : json(rel.getColumn(6).getString())},
-                {"created_at", format_rfc3339_us(rel.getColumn(7).getInt64())}};
-      out << json{{"kind", "relationship"}, {"relationship", r}}.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+      out << json{{"kind", "relationship"}, {"relationship", edge_from_row(rel)}}.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
       ++stats.relationships;
     }
     out.flush();

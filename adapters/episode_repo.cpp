@@ -4,6 +4,7 @@
 #include <random>
 
 #include "adapters/sqlite_schema.hpp"
+#include "core/graph.hpp"
 #include "core/tags.hpp"
 #include "core/time_format.hpp"
 
@@ -165,6 +166,48 @@ episode_facts facts_from_episode(const json& e, int64_t end_time_us) {
   for (auto& [k, v] : e["metadata"].items())
     if (v.is_string()) f.metadata[k] = v.get<std::string>();
   return f;
+}
+
+bool must_be_acyclic(const std::string& type) {
+  return type == "depends_on" || type == "parent_child" || type == "blocks";
+}
+
+const char* const edge_columns =
+    "relationship_id, from_episode_id, to_episode_id, relationship_type, reason, priority, created_by, created_at_us";
+
+json edge_from_row(SQLite::Statement& q) {
+  return {{"id", q.getColumn(0).getString()},
+          {"from", q.getColumn(1).getString()},
+          {"to", q.getColumn(2).getString()},
+          {"relationship_type", q.getColumn(3).getString()},
+          {"reason", nullable_text(q.getColumn(4))},
+          {"priority", q.getColumn(5).isNull() ? json(nullptr) : json(q.getColumn(5).getInt64())},
+          {"created_by", nullable_text(q.getColumn(6))},
+          {"created_at", format_rfc3339_us(q.getColumn(7).getInt64())}};
+}
+
+std::optional<std::string> existing_relationship(SQLite::Database& db, const std::string& from, const std::string& to,
+                                                 const std::string& type) {
+  SQLite::Statement q(db,
+                      "SELECT relationship_id FROM episode_relationships WHERE from_episode_id = ? AND to_episode_id = ? "
+                      "AND relationship_type = ?");
+  q.bind(1, from);
+  q.bind(2, to);
+  q.bind(3, type);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+std::optional<std::vector<std::string>> cycle_if_added(SQLite::Database& db, const std::string& from,
+                                                       const std::string& to, const std::string& type) {
+  if (!must_be_acyclic(type)) return std::nullopt;
+  SQLite::Statement q(db, "SELECT from_episode_id, to_episode_id FROM episode_relationships WHERE relationship_type = ?");
+  q.bind(1, type);
+  adjacency edges;
+  while (q.executeStep()) edges[q.getColumn(0).getString()].push_back(q.getColumn(1).getString());
+  auto path = find_path(edges, to, from);
+  if (path) path->push_back(to);
+  return path;
 }
 
 void reindex_episode(SQLite::Database& db, const std::string& episode_id) {

@@ -50,6 +50,21 @@ std::vector<std::string> episode_tags(SQLite::Database& db, const std::string& e
 // Builds the scoring facts of a stored episode JSON (as load_episode returns it) with the given outcome.
 episode_facts facts_from_episode(const nlohmann::json& episode, int64_t end_time_us);
 
+// --- relationships ---
+// Whether relationships of this type must stay acyclic (depends_on, parent_child, blocks).
+bool must_be_acyclic(const std::string& type);
+// The SELECT list edge_from_row expects, and the edge JSON {id, from, to, relationship_type, reason, priority,
+// created_by, created_at} of a row.
+extern const char* const edge_columns;
+nlohmann::json edge_from_row(SQLite::Statement& row);
+// The id of the relationship (from, to, type) if it exists.
+std::optional<std::string> existing_relationship(SQLite::Database& db, const std::string& from, const std::string& to,
+                                                 const std::string& type);
+// The path that would close a cycle if from -> to of `type` were added (ends with `to`), if any; always nullopt
+// for types that may have cycles.
+std::optional<std::vector<std::string>> cycle_if_added(SQLite::Database& db, const std::string& from,
+                                                       const std::string& to, const std::string& type);
+
 // (Re)builds the full-text document of a completed episode; does nothing for an in-progress one.
 void reindex_episode(SQLite::Database& db, const std::string& episode_id);
 

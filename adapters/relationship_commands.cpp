@@ -18,42 +18,6 @@ using nlohmann::json;
 
 namespace {
 
-bool must_be_acyclic(const std::string& type) {
-  return type == "depends_on" || type == "parent_child" || type == "blocks";
-}
-
-json edge_from_row(SQLite::Statement& q) {
-  return {{"id", q.getColumn(0).getString()},
-          {"from", q.getColumn(1).getString()},
-          {"to", q.getColumn(2).getString()},
-          {"relationship_type", q.getColumn(3).getString()},
-          {"reason", q.getColumn(4).isNull() ? json(nullptr) : json(q.getColumn(4).getString())},
-          {"priority", q.getColumn(5).isNull() ? json(nullptr) : json(q.getColumn(5).getInt64())},
-          {"created_by", q.getColumn(6).isNull() ? json(nullptr) : json(q.getColumn(6).getString())},
-          {"created_at", format_rfc3339_us(q.getColumn(7).getInt64())}};
-}
-
-constexpr const char* edge_columns =
-    "relationship_id, from_episode_id, to_episode_id, relationship_type, reason, priority, created_by, created_at_us";
-
-// Outgoing edges of one type, for cycle checks.
-adjacency edges_of_type(SQLite::Database& db, const std::string& type) {
-  SQLite::Statement q(db, "SELECT from_episode_id, to_episode_id FROM episode_relationships WHERE relationship_type = ?");
-  q.bind(1, type);
-  adjacency out;
-  while (q.executeStep()) out[q.getColumn(0).getString()].push_back(q.getColumn(1).getString());
-  return out;
-}
-
-// The path that would close a cycle if from -> to were added, if any.
-std::optional<std::vector<std::string>> cycle_if_added(SQLite::Database& db, const std::string& from,
-                                                       const std::string& to, const std::string& type) {
-  if (!must_be_acyclic(type)) return std::nullopt;
-  auto path = find_path(edges_of_type(db, type), to, from);
-  if (path) path->push_back(to);
-  return path;
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -68,15 +32,9 @@ result<json> add_relationship(command_context& ctx, const json& args) {
     return make_error(error_code::invalid_argument, "arguments.to_episode_id: an episode cannot be related to itself");
   if (!probe_episode(ctx.db, from).exists) return make_error(error_code::not_found, "from_episode_id: no episode with id " + from);
   if (!probe_episode(ctx.db, to).exists) return make_error(error_code::not_found, "to_episode_id: no episode with id " + to);
-  SQLite::Statement dup(ctx.db,
-                        "SELECT relationship_id FROM episode_relationships WHERE from_episode_id = ? AND to_episode_id = ? "
-                        "AND relationship_type = ?");
-  dup.bind(1, from);
-  dup.bind(2, to);
-  dup.bind(3, type);
-  if (dup.executeStep())
+  if (auto existing = existing_relationship(ctx.db, from, to, type))
     return make_error(error_code::conflict, "relationship " + type + " from " + from + " to " + to +
-                                                " already exists (id " + dup.getColumn(0).getString() + ")");
+                                                " already exists (id " + *existing + ")");
   if (auto cycle = cycle_if_added(ctx.db, from, to, type))
     return make_error(error_code::conflict, "relationship_type: adding " + type + " from " + from + " to " + to +
                                                 " would create a cycle: " + join(*cycle, " -> "));
@@ -187,20 +145,15 @@ result<json> check_exists(command_context& ctx, const json& args) {
   auto from = args["from_episode_id"].get<std::string>();
   auto to = args["to_episode_id"].get<std::string>();
   auto type = args["relationship_type"].get<std::string>();
-  SQLite::Statement q(ctx.db,
-                      "SELECT relationship_id FROM episode_relationships WHERE from_episode_id = ? AND to_episode_id = ? "
-                      "AND relationship_type = ?");
-  q.bind(1, from);
-  q.bind(2, to);
-  q.bind(3, type);
-  bool exists = q.executeStep();
+  auto existing = existing_relationship(ctx.db, from, to, type);
+  bool exists = existing.has_value();
   json out = {{"success", true},
               {"exists", exists},
               {"from_episode_id", from},
               {"to_episode_id", to},
               {"relationship_type", type},
               {"message", exists ? "Relationship exists" : "No such relationship"}};
-  out["relationship_id"] = exists ? json(q.getColumn(0).getString()) : json(nullptr);
+  out["relationship_id"] = exists ? json(*existing) : json(nullptr);
   return out;
 }
 
@@ -273,13 +226,7 @@ result<json> validate_no_cycles(command_context& ctx, const json& args) {
     problem = "an episode cannot be related to itself";
     if (must_be_acyclic(type)) cycle = std::vector<std::string>{from, to};
   } else {
-    SQLite::Statement dup(ctx.db,
-                          "SELECT 1 FROM episode_relationships WHERE from_episode_id = ? AND to_episode_id = ? AND "
-                          "relationship_type = ?");
-    dup.bind(1, from);
-    dup.bind(2, to);
-    dup.bind(3, type);
-    if (dup.executeStep()) problem = "this relationship already exists";
+    if (existing_relationship(ctx.db, from, to, type)) problem = "this relationship already exists";
     cycle = cycle_if_added(ctx.db, from, to, type);
     if (cycle) problem = "adding this relationship would create a cycle";
   }
