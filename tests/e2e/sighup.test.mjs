@@ -46,7 +46,10 @@ test('SIGHUP reloads the env file, reopens the audit log, and keeps the old conf
     const current = lines(audit);
     assert.equal(current[0].operation, 'config_reload');
     assert.equal(current[0].result, 'success');
-    assert.equal(current.filter((l) => l.operation === 'tools/call').length, 5);
+    // Fail-closed auditing writes a "started" line before each mutating call runs, then its outcome.
+    const calls = current.filter((l) => l.operation === 'tools/call');
+    assert.equal(calls.filter((l) => l.result === 'started').length, 5);
+    assert.equal(calls.filter((l) => l.result === 'success').length, 5);
     for (const l of [...rotated, ...current]) assert.deepEqual(Object.keys(l).slice(0, 5), ['timestamp', 'level', 'client_id', 'operation', 'result']);
     const exit = await s.closeStdin();
     assert.equal(exit.code ?? exit, 0);
