@@ -2,14 +2,47 @@
 
 #include <caf/all.hpp>
 #include <httplib.h>
+#include <atomic>
 #include <thread>
+
+#include "adapters/http_auth.hpp"
 
 namespace memory_mcp {
 
 namespace {
 
+// The metrics token in force. Written by the actor on reload, read by httplib's worker threads; the shared_ptr is
+// swapped with atomic_store/atomic_load, so a request sees either the old token or the new one, never a torn value.
+struct metrics_auth {
+  std::shared_ptr<const std::string> token;  // empty string: /metrics is open
+  void set(const std::string& t) { std::atomic_store(&token, std::make_shared<const std::string>(t)); }
+  std::shared_ptr<const std::string> get() const { return std::atomic_load(&token); }
+};
+
+// Checks the request against the metrics token and audits the attempt (operation "authentication", the peer
+// address as client_id, so that the operator guide's fail2ban filter can ban it). False: answered with 401.
+bool authorize_metrics(const metrics_auth& auth, const supervisor_actor& supervisor, const httplib::Request& req,
+                       httplib::Response& res) {
+  auto token = auth.get();
+  if (!token || token->empty()) return true;
+  auto verdict = check_bearer(req.get_header_value("Authorization"), *token);
+  bool ok = verdict == bearer_check::ok;
+  caf::anon_send(supervisor, audit_atom::value,
+                 audit_event{ok ? "info" : "warning", req.remote_addr, "authentication", ok ? "success" : "failure",
+                             json_msg{{{"endpoint", "/metrics"},
+                                       {"scheme", "bearer"},
+                                       {"reason", to_string(verdict)},
+                                       {"remote_port", req.remote_port}}}});
+  if (ok) return true;
+  res.status = 401;
+  res.set_header("WWW-Authenticate", "Bearer realm=\"memory-mcp metrics\"");
+  res.set_content("unauthorized\n", "text/plain");
+  return false;
+}
+
 struct http_state {
   static inline const char* name = "http_endpoint";
+  std::shared_ptr<metrics_auth> auth = std::make_shared<metrics_auth>();
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   std::string state = "disabled";
@@ -46,6 +79,7 @@ http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointe
                                             supervisor_actor supervisor) {
   auto& st = self->state;
   const auto& cfg = rt->cfg;
+  st.auth->set(cfg.metrics_token);
   if (cfg.http_addr != "off") {
     auto hp = parse_host_port(cfg.http_addr);
     if (!cfg.tls_cert_path.empty())
@@ -76,7 +110,8 @@ http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointe
           res.set_content(nlohmann::json({{"status", "not_ready"}, {"reason", why}}).dump(), "application/json");
         }
       });
-      st.server->Get("/metrics", [&sys, supervisor](const httplib::Request&, httplib::Response& res) {
+      st.server->Get("/metrics", [&sys, supervisor, auth = st.auth](const httplib::Request& req, httplib::Response& res) {
+        if (!authorize_metrics(*auth, supervisor, req, res)) return;
         caf::scoped_actor asker{sys, true};
         std::string text;
         bool ok = false;
@@ -109,6 +144,9 @@ http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointe
       [=](status_atom) {
         return component_status{"http_endpoint", self->state.state, 0,
                                 self->state.state == "disabled" ? "MEMORY_MCP_HTTP_ADDR=off" : self->state.detail};
+      },
+      [=](reload_atom, const config_update& update) {
+        if (update.cfg) self->state.auth->set(update.cfg->metrics_token);
       },
   };
 }

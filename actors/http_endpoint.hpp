@@ -1,6 +1,7 @@
 // The HTTP endpoint: GET /health (liveness: 200 while the process serves), GET /ready (200 only when storage is
 // open and the server is not draining; 503 otherwise), GET /metrics (Prometheus text, gathered by the supervisor
-// from the actors that own the counters). Serves on cfg.http_addr, HTTPS when a certificate and key
+// from the actors that own the counters; when MEMORY_MCP_METRICS_TOKEN is set it needs "Authorization: Bearer
+// <token>", and every attempt is audited as "authentication" with the peer address). Serves on cfg.http_addr, HTTPS when a certificate and key
 // are configured. A bind failure does not stop the MCP service: the endpoint reports state "failed" with the
 // reason, and health_check shows the server as degraded.
 // Owns the httplib server and its thread; both stop when the actor exits.

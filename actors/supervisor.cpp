@@ -143,6 +143,7 @@ class supervisor_logic {
     self_->send(h.limiter, reload_atom::value, applied);
     self_->send(h.auditor, reload_atom::value, applied);
     if (state().router) self_->send(state().router, reload_atom::value, applied);
+    if (h.http) self_->send(h.http, reload_atom::value, applied);
     self_->send(h.auditor, audit_atom::value,
                 audit_event{"info", "system", "config_reload", "success",
                             json_msg{{{"env_file", kept.env_file}, {"rate_limit_enabled", kept.rate_limit.enabled},
@@ -175,6 +176,10 @@ class supervisor_logic {
     self_->request(h.auditor, timeout, metrics_atom::value).then(add, skip);
     self_->request(h.store, timeout, metrics_atom::value).then(add, skip);
     return g->promise;
+  }
+
+  void forward_audit(const audit_event& ev) {
+    if (state().handles.auditor) self_->send(state().handles.auditor, audit_atom::value, ev);
   }
 
   void audit_failed_reload(const std::string& why) {
@@ -360,6 +365,7 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, runtime_ptr rt, stdio_f
       [=](shutdown_atom, int32_t code) { logic->shutdown(code); },
       [=](restart_atom, const std::string& name) { logic->on_restart(name); },
       [=](metrics_atom) { return logic->metrics(); },
+      [=](audit_atom, const audit_event& ev) { logic->forward_audit(ev); },
       [=](reload_atom, const config_update& update) {
         if (update.cfg) logic->reload(update);
         else logic->audit_failed_reload(update.error);

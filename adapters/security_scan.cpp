@@ -79,6 +79,16 @@ std::vector<scan_check> run_security_scan(const config& cfg, unsigned euid) {
       out.push_back({scan_verdict::warn, "http-endpoint",
                      cfg.http_addr + " is reachable from the network without TLS; restrict it with a firewall or set "
                                      "MEMORY_MCP_TLS_CERT_PATH/MEMORY_MCP_TLS_KEY_PATH"});
+    // /metrics reveals usage (tool names, counts, episode totals): beyond loopback it should need a token.
+    if (!cfg.metrics_token.empty())
+      out.push_back({tls || loopback(hp->host) ? scan_verdict::pass : scan_verdict::warn, "metrics-auth",
+                     tls || loopback(hp->host) ? "GET /metrics needs the bearer token"
+                                               : "GET /metrics needs the bearer token, but it travels without TLS"});
+    else if (loopback(hp->host))
+      out.push_back({scan_verdict::pass, "metrics-auth", "GET /metrics is open on loopback only"});
+    else
+      out.push_back({scan_verdict::warn, "metrics-auth",
+                     "GET /metrics is open to the network; set MEMORY_MCP_METRICS_TOKEN_FILE (and TLS)"});
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -360,20 +361,25 @@ result<invocation> load_invocation(int argc, const char* const* argv, const env_
     }
   }
 
-  // Secrets: the value itself or a *_FILE path (as Kubernetes secrets and Vault agents deliver them).
-  auto token = merged.find("TURSO_AUTH_TOKEN");
-  auto token_file = merged.find("TURSO_AUTH_TOKEN_FILE");
-  if (token != merged.end() && token_file != merged.end() && !token->second.empty() && !token_file->second.empty()) {
-    problems.push_back("TURSO_AUTH_TOKEN and TURSO_AUTH_TOKEN_FILE are both set; set only one");
-  } else if (token_file != merged.end() && !token_file->second.empty()) {
-    std::string text;
-    if (!read_file(token_file->second, text))
-      problems.push_back("TURSO_AUTH_TOKEN_FILE: cannot read " + token_file->second);
-    else
-      cfg.turso_auth_token = trim(text.substr(0, text.find('\n')));
-  } else if (token != merged.end()) {
-    cfg.turso_auth_token = token->second;
-  }
+  // Secrets: the value itself or a *_FILE path (as Kubernetes secrets and Vault agents deliver them). Only the
+  // first line of a file counts (trailing newlines from `echo` or editors are not part of the secret).
+  auto secret = [&](const std::string& name, std::string& out) {
+    auto value = merged.find(name);
+    auto file = merged.find(name + "_FILE");
+    bool have_value = value != merged.end() && !value->second.empty();
+    bool have_file = file != merged.end() && !file->second.empty();
+    if (have_value && have_file) {
+      problems.push_back(name + " and " + name + "_FILE are both set; set only one");
+    } else if (have_file) {
+      std::string text;
+      if (!read_file(file->second, text)) problems.push_back(name + "_FILE: cannot read " + file->second);
+      else out = trim(text.substr(0, text.find('\n')));
+    } else if (have_value) {
+      out = value->second;
+    }
+  };
+  secret("TURSO_AUTH_TOKEN", cfg.turso_auth_token);
+  secret("MEMORY_MCP_METRICS_TOKEN", cfg.metrics_token);
 
   if (cfg.db_path.empty()) cfg.db_path = cfg.data_dir + "/memory.db";
   for (auto& p : validate(cfg)) problems.push_back(p);
@@ -418,6 +424,14 @@ std::vector<std::string> validate(const config& cfg) {
     p.push_back("MEMORY_MCP_HTTP_ADDR: expected host:port (e.g. 127.0.0.1:3000) or off");
   if (cfg.tls_cert_path.empty() != cfg.tls_key_path.empty())
     p.push_back("MEMORY_MCP_TLS_CERT_PATH and MEMORY_MCP_TLS_KEY_PATH must be set together");
+  if (!cfg.metrics_token.empty()) {
+    bool blank = false;
+    for (char c : cfg.metrics_token)
+      if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) blank = true;
+    if (cfg.metrics_token.size() < 16 || blank)
+      p.push_back("MEMORY_MCP_METRICS_TOKEN (or MEMORY_MCP_METRICS_TOKEN_FILE): must be at least 16 characters "
+                  "without whitespace");
+  }
   if (cfg.rate_limit.read_burst < 1) p.push_back("MCP_RATE_LIMIT_READ_BURST: must be at least 1");
   if (cfg.rate_limit.write_burst < 1) p.push_back("MCP_RATE_LIMIT_WRITE_BURST: must be at least 1");
   if (cfg.audit.enabled && cfg.audit.destination == audit_destination::file && cfg.audit.file_path.empty())
@@ -464,6 +478,7 @@ Flags (each also settable by the environment variable in brackets):
 Environment only:
   MEMORY_MCP_MAX_JSON_DEPTH (64), MEMORY_MCP_TOOLS_PAGE_SIZE (50),
   MEMORY_MCP_TLS_CERT_PATH, MEMORY_MCP_TLS_KEY_PATH,
+  MEMORY_MCP_METRICS_TOKEN or MEMORY_MCP_METRICS_TOKEN_FILE (GET /metrics then needs "Authorization: Bearer"),
   MCP_RATE_LIMIT_ENABLED (true), MCP_RATE_LIMIT_READ_RPS (100), MCP_RATE_LIMIT_READ_BURST (150),
   MCP_RATE_LIMIT_WRITE_RPS (20), MCP_RATE_LIMIT_WRITE_BURST (30),
   AUDIT_LOG_ENABLED (false), AUDIT_LOG_DESTINATION (stderr|file|syslog), AUDIT_LOG_FILE_PATH, AUDIT_LOG_FAIL_CLOSED (true),

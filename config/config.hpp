@@ -53,6 +53,11 @@ struct config {
   std::string http_addr = "127.0.0.1:3000";  // MEMORY_MCP_HTTP_ADDR / --http-addr; "off" disables; port 0 = any
   std::string tls_cert_path;                 // MEMORY_MCP_TLS_CERT_PATH (with key: serve HTTPS)
   std::string tls_key_path;                  // MEMORY_MCP_TLS_KEY_PATH
+  // MEMORY_MCP_METRICS_TOKEN or the contents of MEMORY_MCP_METRICS_TOKEN_FILE. A secret (at least 16 characters,
+  // no whitespace). When set, GET /metrics answers only requests with "Authorization: Bearer <token>"; every
+  // attempt is audited as operation "authentication" with the peer address as client_id. /health and /ready
+  // stay open for probes. Re-read on SIGHUP.
+  std::string metrics_token;
 
   // --- security ---
   rate_limit_config rate_limit;

@@ -82,7 +82,9 @@ using turso_syncer_actor = caf::typed_actor<caf::replies_to<status_atom>::with<c
 
 // HTTP endpoint: health, readiness and metrics over HTTP.
 //   (status) -> component_status   "listening on ADDR", "disabled", or the bind failure
-using http_endpoint_actor = caf::typed_actor<caf::replies_to<status_atom>::with<component_status>>;
+//   (reload, config_update) -> (no reply)   a new MEMORY_MCP_METRICS_TOKEN applies to the next request
+using http_endpoint_actor = caf::typed_actor<caf::replies_to<status_atom>::with<component_status>,
+                                             caf::reacts_to<reload_atom, config_update>>;
 
 // The handles the router needs. The supervisor sends a fresh copy whenever it restarts one of them.
 struct peers {
@@ -121,11 +123,15 @@ using router_actor = caf::typed_actor<
 //   (shutdown, exit_code)   -> (no reply)       drain, stop children in order, then quit with exit_code
 //   (restart, name)         -> (no reply)       internal: backoff timer fired for `name`
 //   (crash, name)           -> bool             test builds only: crash the named child (false if unknown)
-//   (reload, config_update) -> (no reply)       SIGHUP: later spawns use it; limiter, auditor and router get it
+//   (reload, config_update) -> (no reply)       SIGHUP: later spawns use it; limiter, auditor, router and HTTP
+//                                               endpoint get it
+//   (audit, event)          -> (no reply)       forwarded to the auditor that runs now (for actors that must not
+//                                               hold an auditor handle across its restarts, e.g. HTTP handlers)
 using supervisor_actor =
     caf::typed_actor<caf::replies_to<status_atom>::with<component_list>, caf::reacts_to<shutdown_atom, int32_t>,
                      caf::reacts_to<restart_atom, std::string>, caf::replies_to<crash_atom, std::string>::with<bool>,
-                     caf::reacts_to<reload_atom, config_update>, caf::replies_to<metrics_atom>::with<std::string>>;
+                     caf::reacts_to<reload_atom, config_update>, caf::replies_to<metrics_atom>::with<std::string>,
+                     caf::reacts_to<audit_atom, audit_event>>;
 
 }  // namespace memory_mcp
 

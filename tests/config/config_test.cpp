@@ -325,6 +325,30 @@ TEST_CASE("an unreadable token file and both token sources are errors that never
   CHECK_FALSE(contains(both.err().message, "filetoken"));
 }
 
+TEST_CASE("MEMORY_MCP_METRICS_TOKEN(_FILE): a secret of at least 16 characters, never echoed when refused") {
+  auto ok = load({}, {{"MEMORY_MCP_METRICS_TOKEN", "0123456789abcdef"}});
+  REQUIRE(ok);
+  CHECK(ok.value().cfg.metrics_token == "0123456789abcdef");
+
+  temp_dir dir;
+  auto file = dir.write("metrics-token", "scrape-token-from-a-file\n");
+  auto from_file = load({}, {{"MEMORY_MCP_METRICS_TOKEN_FILE", file}});
+  REQUIRE(from_file);
+  CHECK(from_file.value().cfg.metrics_token == "scrape-token-from-a-file");
+
+  for (const char* bad : {"short", "has a space in it!!"}) {
+    CAPTURE(bad);
+    auto r = load({}, {{"MEMORY_MCP_METRICS_TOKEN", bad}});
+    REQUIRE_FALSE(r);
+    CHECK(contains(r.err().message, "MEMORY_MCP_METRICS_TOKEN"));
+    CHECK(contains(r.err().message, "16 characters"));
+    CHECK_FALSE(contains(r.err().message, bad));
+  }
+  auto both = load({}, {{"MEMORY_MCP_METRICS_TOKEN", "0123456789abcdef"}, {"MEMORY_MCP_METRICS_TOKEN_FILE", file}});
+  REQUIRE_FALSE(both);
+  CHECK(contains(both.err().message, "both set"));
+}
+
 // --- env file errors ------------------------------------------------------------------------------------------
 
 TEST_CASE("a missing env file is reported with its path, together with other problems") {
@@ -381,7 +405,8 @@ TEST_CASE("help_text documents every environment variable the loader accepts") {
                            "MCP_RATE_LIMIT_ENABLED", "MCP_RATE_LIMIT_READ_RPS", "MCP_RATE_LIMIT_READ_BURST",
                            "MCP_RATE_LIMIT_WRITE_RPS", "MCP_RATE_LIMIT_WRITE_BURST", "AUDIT_LOG_ENABLED",
                            "AUDIT_LOG_DESTINATION", "AUDIT_LOG_FILE_PATH", "TURSO_DATABASE_URL",
-                           "TURSO_AUTH_TOKEN", "TURSO_AUTH_TOKEN_FILE", "MEMORY_MCP_MAX_RESTARTS",
+                           "TURSO_AUTH_TOKEN", "TURSO_AUTH_TOKEN_FILE", "MEMORY_MCP_METRICS_TOKEN",
+                           "MEMORY_MCP_METRICS_TOKEN_FILE", "MEMORY_MCP_MAX_RESTARTS",
                            "MEMORY_MCP_RESTART_WINDOW_MS", "MEMORY_MCP_RESTART_BACKOFF_MS",
                            "MEMORY_MCP_SHUTDOWN_TIMEOUT_MS"}) {
     CAPTURE(name);

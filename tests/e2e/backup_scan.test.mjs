@@ -121,4 +121,12 @@ test('security-scan prints PASS/WARN/FAIL lines and fails on a world-readable en
   const off = cli(['security-scan'], { ...env, MCP_RATE_LIMIT_ENABLED: 'false' });
   assert.match(off.stdout, /^FAIL rate-limiting: disabled/m);
   assert.match(off.stdout, /^FAIL audit-logging: disabled/m);
+  assert.match(off.stdout, /^PASS metrics-auth: GET \/metrics is open on loopback only/m);
+
+  const exposed = cli(['security-scan'], { ...env, MEMORY_MCP_HTTP_ADDR: '0.0.0.0:3000' });
+  assert.match(exposed.stdout, /^WARN http-endpoint: 0\.0\.0\.0:3000 is reachable from the network without TLS/m);
+  assert.match(exposed.stdout, /^WARN metrics-auth: GET \/metrics is open to the network/m);
+  const token = cli(['security-scan'], { ...env, MEMORY_MCP_HTTP_ADDR: '0.0.0.0:3000', MEMORY_MCP_METRICS_TOKEN: 'a-long-enough-scrape-token' });
+  assert.match(token.stdout, /^WARN metrics-auth: GET \/metrics needs the bearer token, but it travels without TLS/m);
+  assert.ok(!token.stdout.includes('a-long-enough-scrape-token'), 'the scan never prints the token');
 });
