@@ -77,6 +77,31 @@ size_t utf8_length(const std::string& s) {
 std::optional<std::string> validate_json(const nlohmann::json& schema, const nlohmann::json& v,
                                          const std::string& path) {
   if (!schema.is_object()) return std::nullopt;
+  if (auto any = schema.find("anyOf"); any != schema.end() && any->is_array() && !any->empty()) {
+    // One branch must accept the value. When none does, the error of the branch whose "type" fits the value is the
+    // useful one (e.g. a string that is too long); when no branch's type fits, name the types.
+    std::optional<std::string> fitting_error;
+    std::string expected;
+    bool accepted = false;
+    for (auto& branch : *any) {
+      auto err = validate_json(branch, v, path);
+      if (!err) {
+        accepted = true;
+        break;
+      }
+      auto t = branch.is_object() ? branch.find("type") : branch.end();
+      if (branch.is_object() && t != branch.end() && t->is_string()) {
+        expected += (expected.empty() ? "" : " or ") + t->get<std::string>();
+        if (has_type(v, *t) && !fitting_error) fitting_error = err;
+      } else if (!fitting_error) {
+        fitting_error = err;
+      }
+    }
+    if (!accepted) {
+      if (fitting_error) return fitting_error;
+      return path + ": must be " + expected + " (got " + type_name(v) + ")";
+    }
+  }
   if (auto t = schema.find("type"); t != schema.end()) {
     bool match = false;
     std::string expected;

@@ -19,7 +19,10 @@ json str_list(size_t max_items, size_t max_chars) {
   return {{"type", "array"}, {"maxItems", max_items}, {"items", str(max_chars, 0)}};
 }
 json tag_list() { return {{"type", "array"}, {"maxItems", 100}, {"items", {{"type", "string"}, {"maxLength", 200}}}}; }
-json nullable(const char* type) { return {{"type", {type, "null"}}}; }
+// A nullable value as anyOf branches of one type each: portable to clients that map schemas onto a single-`type`
+// dialect (type arrays are legal JSON Schema but trip those; the Inspector's --strict check flags them).
+json nullable(json schema) { return {{"anyOf", {std::move(schema), {{"type", "null"}}}}}; }
+json nullable(const char* type) { return nullable(json{{"type", type}}); }
 json any_object() { return {{"type", "object"}}; }
 json out(json properties, std::vector<std::string> required) {
   return {{"type", "object"}, {"properties", properties}, {"required", required}};
@@ -157,7 +160,7 @@ std::vector<tool_def> lifecycle_tools() {
                                   {"metadata", {{"type", "object"},
                                                 {"maxProperties", limits::max_metadata_keys},
                                                 {"additionalProperties",
-                                                 {{"type", {"string", "null"}}, {"maxLength", limits::max_metadata_value_chars}}}}},
+                                                 nullable({{"type", "string"}, {"maxLength", limits::max_metadata_value_chars}})}}},
                                   {"add_tags", tag_list()},
                                   {"remove_tags", tag_list()},
                                   {"set_tags", tag_list()}},
@@ -192,8 +195,9 @@ std::vector<tool_def> lifecycle_tools() {
                    "Read up to 100 episodes by id (an array, or a comma-separated string). Missing ids are listed, "
                    "not errors.",
                    object_schema({{"episode_ids",
-                                   {{"type", {"array", "string"}}, {"maxItems", 100}, {"maxLength", 4000},
-                                    {"items", {{"type", "string"}, {"maxLength", 64}}}}}},
+                                   {{"anyOf",
+                                     {{{"type", "array"}, {"maxItems", 100}, {"items", {{"type", "string"}, {"maxLength", 64}}}},
+                                      {{"type", "string"}, {"maxLength", 4000}}}}}}},
                                  {"episode_ids"}),
                    out({{"requested_count", {{"type", "integer"}}},
                         {"found_count", {{"type", "integer"}}},
@@ -354,7 +358,7 @@ std::vector<tool_def> relationship_tools() {
                    out({{"success", {{"type", "boolean"}}},
                         {"would_create_cycle", {{"type", "boolean"}}},
                         {"is_valid", {{"type", "boolean"}}},
-                        {"cycle_path", {{"type", {"array", "null"}}}}},
+                        {"cycle_path", nullable("array")}},
                        {"success", "would_create_cycle", "is_valid"}),
                    true));
   v.push_back(make("get_topological_order", "Topological order",

@@ -62,6 +62,20 @@ TEST_CASE("type as an array accepts any listed type and lists them all when none
   CHECK(problem(s, 1) == "arguments: must be string or null (got integer)");
 }
 
+TEST_CASE("anyOf: one branch must accept; the error names the types, or comes from the branch that fits") {
+  json s = {{"anyOf", {{{"type", "string"}, {"maxLength", 3}}, {{"type", "null"}}}}};
+  CHECK_FALSE(validate_json(s, nullptr));
+  CHECK_FALSE(validate_json(s, "abc"));
+  CHECK(problem(s, 1) == "arguments: must be string or null (got integer)");
+  CHECK(problem(s, "abcd") == "arguments: length 4 exceeds the maximum of 3 characters");
+  json ids = {{"anyOf", {{{"type", "array"}, {"maxItems", 2}, {"items", {{"type", "string"}}}}, {{"type", "string"}}}}};
+  CHECK_FALSE(validate_json(ids, json::array({"a", "b"})));
+  CHECK_FALSE(validate_json(ids, "a,b,c"));
+  CHECK(problem(ids, json::array({"a", 1})) == "arguments[1]: must be string (got integer)");
+  CHECK(problem(ids, json::array({"a", "b", "c"})) == "arguments: 3 items exceed the maximum of 2");
+  CHECK(problem(ids, json::object()) == "arguments: must be array or string (got object)");
+}
+
 TEST_CASE("enum and const") {
   json e = {{"enum", {"a", "b", 3}}};
   CHECK_FALSE(validate_json(e, "a"));
