@@ -187,10 +187,21 @@ class router_logic {
     auto c = jsonrpc::classify(value);
     if (!c.ok) return emit(jsonrpc::error_object(c.error.id, c.error.code, c.error.message), batch);
     auto& m = c.msg;
-    switch (m.what) {
-      case jsonrpc::message::kind::response: return;  // we send no requests; ignore stray responses
-      case jsonrpc::message::kind::notification: return on_notification(m);
-      case jsonrpc::message::kind::request: return on_request(m, batch);
+    // A handler must not throw; if one does anyway (a bug, e.g. a JSON accessor meeting an unexpected type), the
+    // request gets -32603 and the router keeps its state (protocol session, requests in flight) instead of dying
+    // with them.
+    try {
+      switch (m.what) {
+        case jsonrpc::message::kind::response: return;  // we send no requests; ignore stray responses
+        case jsonrpc::message::kind::notification: return on_notification(m);
+        case jsonrpc::message::kind::request: return on_request(m, batch);
+      }
+    } catch (const std::exception& e) {
+      rt_->log->log(log_level::error, "router", "bug: handling " + m.method + " threw: " + e.what());
+      if (m.what == jsonrpc::message::kind::request && !state().inflight.count(m.id.dump()))
+        emit(jsonrpc::error_object(m.id, jsonrpc::internal_error, "internal error while handling " + m.method +
+                                                                      "; nothing was done"),
+             batch);
     }
   }
 
@@ -257,8 +268,9 @@ class router_logic {
     state().protocol_version = mcp::negotiate_version(m.params["protocolVersion"].get<std::string>());
     *state().session = mcp_session{true, state().protocol_version, state().client_log_level};
     std::string client = "unknown";
-    if (m.params.contains("clientInfo") && m.params["clientInfo"].is_object())
-      client = m.params["clientInfo"].value("name", "unknown");
+    if (m.params.contains("clientInfo") && m.params["clientInfo"].is_object() &&
+        m.params["clientInfo"].contains("name") && m.params["clientInfo"]["name"].is_string())
+      client = m.params["clientInfo"]["name"].get<std::string>();
     rt_->log->log(log_level::info, "router",
                   "client '" + client + "' initialized with protocol " + state().protocol_version);
     emit(jsonrpc::result_object(m.id, mcp::initialize_result(state().protocol_version, MEMORY_MCP_VERSION)), batch);

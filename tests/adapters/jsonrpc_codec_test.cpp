@@ -87,6 +87,19 @@ TEST_CASE("decode_line reports malformed JSON as -32700 with the position") {
   }
 }
 
+TEST_CASE("decode_line reports a number too large for a double as -32700, not an exception (found by fuzzing)") {
+  for (const char* bad : {R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":1e400}})",
+                          R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":-22.2e10222}})"}) {
+    CAPTURE(bad);
+    jsonrpc::decoded d;
+    CHECK_NOTHROW(d = jsonrpc::decode_line(bad, limits));
+    CHECK_FALSE(d.ok);
+    CHECK(d.error.code == jsonrpc::parse_error);
+    CHECK(d.error.message.find("number overflow") != std::string::npos);
+    CHECK(d.error.message.find("json.exception") == std::string::npos);
+  }
+}
+
 TEST_CASE("decode_line rejects invalid UTF-8 as -32700") {
   // Lone continuation byte, overlong encoding, truncated sequence, UTF-16 surrogate encoded in UTF-8.
   for (std::string bad : {std::string("{\"a\":\"\x80\"}"), std::string("{\"a\":\"\xC0\xAF\"}"),

@@ -61,6 +61,20 @@ describe('malformed input', () => {
     assert.deepEqual((await s.request('ping')).result, {});
   });
 
+  test('a number too large for a double is a -32700 parse error; the router does not crash (found by fuzzing)', async () => {
+    const s = start();
+    await s.initialize();
+    for (let i = 0; i < 8; i++) {  // more than MEMORY_MCP_MAX_RESTARTS: a crash each time would end the process
+      s.send('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":1e400}}');
+      const err = await nextNullIdError(s, i);
+      assert.equal(err.error.code, -32700);
+      assert.match(err.error.message, /number overflow/);
+    }
+    assert.deepEqual((await s.request('ping')).result, {});
+    const router = (await s.health()).components.find((c) => c.name === 'router');
+    assert.equal(router.restarts, 0);
+  });
+
   test('10k-deep nesting is a -32700 parse error without crashing', async () => {
     const s = start();
     await s.initialize();
@@ -132,6 +146,18 @@ describe('malformed input', () => {
 });
 
 describe('protocol misuse', () => {
+  test('initialize with oddly typed optional fields succeeds without crashing the router', async () => {
+    const s = start();
+    const r = await s.request('initialize', { protocolVersion: '2025-11-25', capabilities: 'none',
+      clientInfo: { name: 5, version: ['x'] } });
+    assert.equal(r.result.protocolVersion, '2025-11-25');
+    s.notify('notifications/initialized');
+    assert.deepEqual((await s.request('ping')).result, {});
+    const router = (await s.health()).components.find((c) => c.name === 'router');
+    assert.equal(router.restarts, 0, s.stderr);
+    assert.doesNotMatch(s.stderr, /unhandled exception|bug:/);
+  });
+
   test('requests before initialize get -32002; ping is allowed', async () => {
     const s = start();
     const list = await s.request('tools/list');
