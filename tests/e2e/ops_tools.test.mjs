@@ -310,6 +310,10 @@ test('SIGHUP under load: every request is answered, none fails, each reload is a
     await pollUntil(() => (s.stderr.match(/configuration reloaded/g) ?? []).length === 5, { what: 'five reloads' });
     const list = await s.callTool('list_episodes', { limit: 1 });
     assert.notEqual(list.result.isError, true);
+    // A call's outcome line is written after its reply is sent, so the last few may still be on their way.
+    const successLines = () => auditLines(fs.readFileSync(audit, 'utf8'))
+      .filter((l) => l.operation === 'tools/call' && l.result === 'success').length;
+    await pollUntil(() => successLines() === total, { what: `${total} success lines in the audit log` });
     const lines = auditLines(fs.readFileSync(audit, 'utf8'));
     assert.equal(lines.filter((l) => l.operation === 'config_reload' && l.result === 'success').length, 5);
     assert.equal(lines.filter((l) => l.operation === 'tools/call' && l.result === 'success').length, total);
