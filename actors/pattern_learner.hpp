@@ -1,5 +1,8 @@
-// The pattern learner: computes reward, reflection and patterns and answers the learning tools.
-// This version carries no learning tools yet; it exists in the actor graph so later tools slot in.
+// The pattern learner: the learning half of complete_episode (reward, reflection, quality and pattern
+// observations, computed in core/ and applied by the episode store in one transaction) and every recall tool
+// (query_memory, pattern search and recommendation, playbooks, learning metrics). It owns a read-only SQLite
+// connection of its own, so recall runs beside the store's writes (WAL readers never block the writer).
+// Detached: SQLite reads block.
 #pragma once
 
 #include <caf/actor_system.hpp>

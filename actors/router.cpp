@@ -1,6 +1,7 @@
 #include "actors/router.hpp"
 
 #include <caf/all.hpp>
+#include <cmath>
 #include <map>
 
 #include "adapters/json_schema.hpp"
@@ -308,11 +309,11 @@ class router_logic {
     if (batch != 0) ++state().batches[batch].outstanding;
     state().inflight[key].started_us = monotonic_us();
 
-    bool is_write = !tool->read_only;
+    bool is_write = tool->writes(args);
     self_->request(state().handles.limiter, std::chrono::seconds(5), check_atom::value, state().client_id, is_write)
         .then(
             [=](const rate_decision& d) {
-              if (!d.allowed) return deny(key, *tool, d);
+              if (!d.allowed) return deny(key, *tool, is_write, d);
               run_tool(key, *tool, args);
             },
             [=](caf::error&) {
@@ -368,12 +369,12 @@ class router_logic {
             });
   }
 
-  void deny(const std::string& key, const tool_def& tool, const rate_decision& d) {
+  void deny(const std::string& key, const tool_def& tool, bool is_write, const rate_decision& d) {
     auto it = state().inflight.find(key);
     if (it == state().inflight.end()) return;
     json data = {{"retry_after_ms", d.retry_after_ms},
                  {"limit_rps", d.limit_rps},
-                 {"class", tool.read_only ? "read" : "write"}};
+                 {"class", is_write ? "write" : "read"}};
     self_->send(state().handles.auditor, audit_atom::value,
                 audit_event{"warning", state().client_id, "rate_limit", "denied",
                             json_msg{{{"tool", tool.name}, {"retry_after_ms", d.retry_after_ms}}}});
@@ -407,7 +408,7 @@ class router_logic {
   // cannot be written the call is refused, nothing is done, and the client is told why.
   void run_tool(const std::string& key, const tool_def& tool, const json& args) {
     const auto& audit = rt_->cfg.audit;
-    if (tool.read_only || !audit.enabled || !audit.fail_closed) return execute_tool(key, tool, args);
+    if (!tool.writes(args) || !audit.enabled || !audit.fail_closed) return execute_tool(key, tool, args);
     auto refuse = [=](const std::string& why) {
       auto it = state().inflight.find(key);
       if (it == state().inflight.end()) return;
@@ -431,7 +432,7 @@ class router_logic {
     auto done = [=](const tool_reply& r) {
       record(key, tool.name, r.is_error ? "error" : "success");
       bool bulk = tool.name == "bulk_episodes";
-      if (!tool.read_only || bulk) {
+      if (tool.writes(args) || bulk) {
         json details = {{"tool", tool.name}};
         if (bulk) details["bulk"] = true;
         if (r.is_error) details["error"] = r.error_kind;
@@ -470,6 +471,7 @@ class router_logic {
   template <class Done>
   void run_router_tool(const std::string& key, const tool_def& tool, const json& args, Done done) {
     if (tool.name == "health_check") return health_check(done);
+    if (tool.name == "get_metrics") return get_metrics(args, done);
 #ifdef MEMORY_MCP_TEST_HOOKS
     if (tool.name == "debug_crash") {
       auto actor = args.at("actor").get<std::string>();
@@ -489,6 +491,51 @@ class router_logic {
     (void)args;
     (void)key;
     done(tool_reply{true, {}, "internal", "tool " + tool.name + " has no implementation in the router"});
+  }
+
+  // get_metrics: the learner's figures from storage plus this router's request figures and the process's.
+  template <class Done>
+  void get_metrics(const json& args, Done done) {
+    auto type = args.value("metric_type", "all");
+    json out = {{"metric_type", type}, {"timestamp", format_rfc3339_us(wall_clock_us())}};
+    if (type == "all" || type == "performance") {
+      json tools = json::object();
+      for (auto& [labels, hist] : state().tool_latency) {
+        const auto& name = labels.front().second;
+        auto ms = [&](double q) {
+          double s = hist.quantile_upper_bound(q);
+          return std::isinf(s) ? json("> 10000") : json(s * 1000);
+        };
+        tools[name] = {{"calls", hist.count()},
+                       {"mean_ms", hist.count() ? hist.sum() * 1000 / static_cast<double>(hist.count()) : 0.0},
+                       {"p50_le_ms", ms(0.5)},
+                       {"p99_le_ms", ms(0.99)}};
+      }
+      for (auto& [labels, calls] : state().tool_results) {
+        const auto& name = labels[0].second;
+        tools[name][labels[1].second] = calls;
+      }
+      out["performance"] = {{"tools", tools},
+                            {"requests_in_flight", state().inflight.size()},
+                            {"note", "p50_le_ms and p99_le_ms are histogram bucket bounds the quantile does not exceed"}};
+    }
+    if (type == "all" || type == "system")
+      out["system"] = {{"version", MEMORY_MCP_VERSION},
+                       {"uptime_seconds", static_cast<double>(monotonic_us() - rt_->started_mono_us) / 1e6},
+                       {"resident_memory_bytes", process_resident_bytes()},
+                       {"peak_resident_memory_bytes", process_peak_resident_bytes()}};
+    if (type != "all" && type != "episodes") return done(tool_reply{false, json_msg{out}, "", ""});
+    tool_call call{"get_metrics", json_msg{json::object()}, state().client_id, json_msg{nullptr}, nullptr};
+    self_->request(state().handles.learner, std::chrono::seconds(30), call_atom::value, std::move(call))
+        .then(
+            [=](const tool_reply& r) mutable {
+              if (r.is_error) return done(r);
+              for (auto& [k, v] : r.structured.value.items()) out[k] = v;
+              done(tool_reply{false, json_msg{out}, "", ""});
+            },
+            [=](caf::error&) {
+              done(tool_reply{true, {}, "unavailable", "pattern learner is unavailable (restarting); retry"});
+            });
   }
 
   // The supervisor knows which actors run and how often they restarted; each running actor knows its own state

@@ -223,21 +223,9 @@ class supervisor_logic {
              {{{}, static_cast<double>(rt_->started_wall_us) / 1e6}});
     m.family("memory_mcp_uptime_seconds", "gauge", "Seconds since the process started.",
              {{{}, static_cast<double>(monotonic_us() - rt_->started_mono_us) / 1e6}});
-    if (auto rss = resident_bytes())
+    if (auto rss = process_resident_bytes())
       m.family("process_resident_memory_bytes", "gauge", "Resident memory size.", {{{}, static_cast<double>(rss)}});
     return m.text();
-  }
-
-  // VmRSS from /proc/self/status (Linux); 0 when unavailable.
-  static uint64_t resident_bytes() {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    if (!f) return 0;
-    char line[256];
-    uint64_t kb = 0;
-    while (std::fgets(line, sizeof line, f))
-      if (std::sscanf(line, "VmRSS: %lu kB", &kb) == 1) break;
-    std::fclose(f);
-    return kb * 1024;
   }
 
   child* find(const caf::actor_addr& addr) {
@@ -278,6 +266,8 @@ class supervisor_logic {
     self_->link_to(caf::actor_cast<caf::actor_addr>(c.handle));
     c.state = "running";
     // Tell the actors that hold handles about the new one.
+    if ((n == "episode_store" || n == "pattern_learner") && h.learner && h.store)
+      self_->send(h.learner, wire_atom::value, h.store);
     if (n == "router") {
       if (state().reader) caf::anon_send(state().reader, wire_atom::value, state().router);
     } else if (n != "stdio_reader" && state().router) {

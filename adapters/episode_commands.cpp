@@ -1,4 +1,4 @@
-// Storage commands of the episode lifecycle: create, add steps, complete (with reward and reflection), read,
+// Storage commands of the episode lifecycle: create, add steps, read,
 // update, delete, timeline, bulk read and list. Each runs inside the store's transaction (see
 // actors/episode_store.cpp); arguments were validated against the tool's inputSchema before they arrive, so
 // handlers check only what a schema cannot express.
@@ -9,6 +9,7 @@
 
 #include "adapters/episode_repo.hpp"
 #include "adapters/limits.hpp"
+#include "adapters/pattern_repo.hpp"
 #include "adapters/logger.hpp"
 #include "core/reflection.hpp"
 #include "core/reward.hpp"
@@ -132,114 +133,6 @@ result<json> add_episode_step(command_context& ctx, const json& args) {
               {"message", "Step recorded"}};
 }
 
-result<json> read_outcome(const json& args) {
-  auto type = args["outcome_type"].get<std::string>();
-  json o = {{"type", type}};
-  // Each outcome type takes its own fields; a field of another type is an error, never silently dropped.
-  static const std::map<std::string, std::set<std::string>> allowed = {
-      {"success", {"verdict", "artifacts"}},
-      {"partial_success", {"verdict", "completed", "failed"}},
-      {"failure", {"reason", "error_details"}},
-      {"abstained", {"reason", "stopped_at_step", "infeasibility_signals"}}};
-  for (auto& [key, value] : args.items()) {
-    if (key == "episode_id" || key == "outcome_type" || allowed.at(type).count(key)) continue;
-    std::string fields;
-    for (auto& f : allowed.at(type)) fields += (fields.empty() ? "" : ", ") + f;
-    return make_error(error_code::invalid_argument, "arguments." + key + ": not used when outcome_type is " + type +
-                                                        " (its fields: " + fields + ")");
-  }
-  auto need = [&](const char* key) -> std::optional<error> {
-    if (!args.contains(key) || (args[key].is_string() && args[key].get<std::string>().empty()))
-      return make_error(error_code::invalid_argument,
-                        std::string("arguments.") + key + ": required when outcome_type is " + type);
-    return std::nullopt;
-  };
-  if (type == "success") {
-    if (auto e = need("verdict")) return *e;
-    o["verdict"] = args["verdict"];
-    o["artifacts"] = args.value("artifacts", json::array());
-  } else if (type == "partial_success") {
-    if (auto e = need("verdict")) return *e;
-    o["verdict"] = args["verdict"];
-    o["completed"] = args.value("completed", json::array());
-    o["failed"] = args.value("failed", json::array());
-  } else if (type == "failure") {
-    if (auto e = need("reason")) return *e;
-    o["reason"] = args["reason"];
-    o["error_details"] = args.contains("error_details") ? args["error_details"] : json(nullptr);
-  } else {  // abstained
-    if (auto e = need("reason")) return *e;
-    o["reason"] = args["reason"];
-    o["stopped_at_step"] = args.value("stopped_at_step", int64_t{0});
-    o["infeasibility_signals"] = args.value("infeasibility_signals", json::array());
-  }
-  return o;
-}
-
-outcome_fact outcome_from_json(const json& o) {
-  outcome_fact f;
-  auto t = o.value("type", "success");
-  f.kind = t == "success" ? outcome_kind::success
-           : t == "partial_success" ? outcome_kind::partial_success
-           : t == "failure" ? outcome_kind::failure
-                            : outcome_kind::abstained;
-  f.verdict = o.value("verdict", "");
-  f.reason = o.value("reason", "");
-  f.stopped_at_step = o.value("stopped_at_step", int64_t{0});
-  for (auto& a : o.value("artifacts", json::array())) f.artifacts.push_back(a.get<std::string>());
-  for (auto& a : o.value("completed", json::array())) f.completed.push_back(a.get<std::string>());
-  for (auto& a : o.value("failed", json::array())) f.failed.push_back(a.get<std::string>());
-  return f;
-}
-
-result<json> complete_episode(command_context& ctx, const json& args) {
-  auto id = args["episode_id"].get<std::string>();
-  auto outcome = read_outcome(args);
-  if (!outcome) return outcome.err();
-  auto episode = load_episode(ctx.db, id);
-  if (!episode) return episode_not_found(id);
-  if ((*episode)["status"] == "completed")
-    return make_error(error_code::conflict, "episode_id: episode " + id + " was already completed at " +
-                                                (*episode)["end_time"].get<std::string>());
-  auto end = wall_clock_us();
-  auto facts = facts_from_episode(*episode, end);
-  facts.outcome = outcome_from_json(outcome.value());
-  auto score = compute_reward(facts);
-  auto refl = reflect(facts);
-  json reward = {{"total", score.total},
-                 {"base", score.base},
-                 {"efficiency", score.efficiency},
-                 {"complexity_bonus", score.complexity_bonus},
-                 {"quality_multiplier", score.quality_multiplier},
-                 {"learning_bonus", score.learning_bonus},
-                 {"abstention", score.abstention}};
-  json reflection = {{"successes", refl.successes},
-                     {"improvements", refl.improvements},
-                     {"insights", refl.insights},
-                     {"generated_at", format_rfc3339_us(end)}};
-  SQLite::Statement q(ctx.db,
-                      "UPDATE episodes SET end_time_us = ?, outcome_type = ?, outcome = ?, reward_total = ?, "
-                      "reward = ?, reflection = ?, updated_at_us = ? WHERE episode_id = ? AND end_time_us IS NULL");
-  q.bind(1, static_cast<int64_t>(end));
-  q.bind(2, outcome.value()["type"].get<std::string>());
-  q.bind(3, outcome.value().dump());
-  q.bind(4, score.total);
-  q.bind(5, reward.dump());
-  q.bind(6, reflection.dump());
-  q.bind(7, static_cast<int64_t>(end));
-  q.bind(8, id);
-  if (q.exec() != 1) return make_error(error_code::conflict, "episode_id: episode " + id + " was completed concurrently");
-  reindex_episode(ctx.db, id);
-  return json{{"success", true},
-              {"episode_id", id},
-              {"outcome_type", outcome.value()["type"]},
-              {"end_time", format_rfc3339_us(end)},
-              {"reward", reward},
-              {"reflection", reflection},
-              {"patterns", json::array()},
-              {"message", "Episode completed; reward and reflection stored"}};
-}
-
 // Keeps only the requested (possibly dotted) paths of an episode.
 json project(const json& episode, const json& fields) {
   json out = json::object();
@@ -274,10 +167,16 @@ result<json> delete_episode(command_context& ctx, const json& args) {
   auto id = args["episode_id"].get<std::string>();
   if (!args["confirm"].get<bool>())
     return make_error(error_code::invalid_argument, "arguments.confirm: must be true to delete an episode permanently");
+  // The patterns this episode was evidence for lose that evidence: recompute them from what remains.
+  auto patterns = patterns_of_episode(ctx.db, id);
   SQLite::Statement q(ctx.db, "DELETE FROM episodes WHERE episode_id = ?");
   q.bind(1, id);
   if (q.exec() == 0) return episode_not_found(id);
-  return json{{"success", true}, {"episode_id", id}, {"message", "Episode deleted permanently"}};
+  refresh_patterns(ctx.db, patterns);
+  return json{{"success", true},
+              {"episode_id", id},
+              {"patterns_updated", patterns.size()},
+              {"message", "Episode deleted permanently"}};
 }
 
 result<json> get_episode_timeline(command_context& ctx, const json& args) {
@@ -497,7 +396,6 @@ result<json> list_episodes(command_context& ctx, const json& args) {
 command_list episode_commands() {
   return {{"create_episode", create_episode},
           {"add_episode_step", add_episode_step},
-          {"complete_episode", complete_episode},
           {"get_episode", get_episode},
           {"update_episode", update_episode},
           {"delete_episode", delete_episode},

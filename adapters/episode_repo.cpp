@@ -141,11 +141,28 @@ json summary_from_row(SQLite::Statement& q) {
           {"step_count", q.getColumn(8).getInt64()}};
 }
 
+outcome_fact outcome_from_json(const json& o) {
+  outcome_fact f;
+  auto t = o.value("type", "success");
+  f.kind = t == "success" ? outcome_kind::success
+           : t == "partial_success" ? outcome_kind::partial_success
+           : t == "failure" ? outcome_kind::failure
+                            : outcome_kind::abstained;
+  f.verdict = o.value("verdict", "");
+  f.reason = o.value("reason", "");
+  f.stopped_at_step = o.value("stopped_at_step", int64_t{0});
+  for (auto& a : o.value("artifacts", json::array())) f.artifacts.push_back(a.get<std::string>());
+  for (auto& a : o.value("completed", json::array())) f.completed.push_back(a.get<std::string>());
+  for (auto& a : o.value("failed", json::array())) f.failed.push_back(a.get<std::string>());
+  return f;
+}
+
 episode_facts facts_from_episode(const json& e, int64_t end_time_us) {
   episode_facts f;
   f.task_type = e.value("task_type", "");
   f.domain = e["context"].value("domain", "");
   f.language = e["context"]["language"].is_string() ? e["context"]["language"].get<std::string>() : "";
+  f.framework = e["context"]["framework"].is_string() ? e["context"]["framework"].get<std::string>() : "";
   auto cx = e["context"].value("complexity", "moderate");
   f.complexity = cx == "simple" ? complexity_level::simple : cx == "complex" ? complexity_level::complex
                                                                              : complexity_level::moderate;
@@ -155,6 +172,14 @@ episode_facts facts_from_episode(const json& e, int64_t end_time_us) {
     sf.action = s.value("action", "");
     sf.latency_ms = s.value("latency_ms", int64_t{0});
     sf.tokens_used = s["tokens_used"].is_number() ? s["tokens_used"].get<int64_t>() : 0;
+    if (s["parameters"].is_object()) {
+      for (auto& [k, v] : s["parameters"].items()) {
+        std::string text = v.is_string() ? utf8_prefix(v.get<std::string>(), 64)
+                           : v.is_primitive() && !v.is_null() ? v.dump()
+                                                              : std::string();
+        sf.parameters.emplace_back(k, std::move(text));
+      }
+    }
     if (s["result"].is_object()) {
       auto t = s["result"].value("type", "");
       sf.result = t == "success" ? step_result::success : t == "error" ? step_result::error : step_result::timeout;
@@ -165,6 +190,7 @@ episode_facts facts_from_episode(const json& e, int64_t end_time_us) {
   if (auto start = parse_rfc3339_us(e.value("start_time", ""))) f.duration_s = static_cast<double>(end_time_us - *start) / 1e6;
   for (auto& [k, v] : e["metadata"].items())
     if (v.is_string()) f.metadata[k] = v.get<std::string>();
+  if (e["outcome"].is_object()) f.outcome = outcome_from_json(e["outcome"]);
   return f;
 }
 

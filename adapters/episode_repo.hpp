@@ -47,7 +47,11 @@ error episode_not_found(const std::string& episode_id);
 // Current tags of an episode, sorted.
 std::vector<std::string> episode_tags(SQLite::Database& db, const std::string& episode_id);
 
-// Builds the scoring facts of a stored episode JSON (as load_episode returns it) with the given outcome.
+// The scoring form of an outcome object as stored (docs/API.md, TaskOutcome).
+outcome_fact outcome_from_json(const nlohmann::json& outcome);
+
+// Builds the scoring facts of a stored episode JSON (as load_episode returns it), duration measured to
+// `end_time_us`; the outcome is the stored one when the episode has one (callers completing it set their own).
 episode_facts facts_from_episode(const nlohmann::json& episode, int64_t end_time_us);
 
 // --- relationships ---
@@ -79,6 +83,7 @@ command_list episode_commands();       // adapters/episode_commands.cpp
 command_list tag_commands();           // adapters/tag_commands.cpp
 command_list relationship_commands();  // adapters/relationship_commands.cpp
 command_list resource_commands();      // adapters/resource_commands.cpp
-command_list query_commands();         // adapters/query_commands.cpp
+command_list query_commands();         // adapters/query_commands.cpp (recall: run by the pattern learner)
+command_list feedback_commands();      // adapters/feedback_commands.cpp
 
 }  // namespace memory_mcp

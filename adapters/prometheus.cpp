@@ -1,5 +1,9 @@
 #include "adapters/prometheus.hpp"
 
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
 #include <cmath>
 #include <cstdio>
 
@@ -76,5 +80,37 @@ void metrics_text::histogram(const std::string& name, const std::string& help,
     out_ += name + "_count" + render_labels(labels) + " " + std::to_string(h.count()) + "\n";
   }
 }
+
+double latency_histogram::quantile_upper_bound(double q) const {
+  if (count_ == 0) return 0;
+  const auto& b = bounds();
+  double need = q * static_cast<double>(count_);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    cumulative += counts_[i];
+    if (static_cast<double>(cumulative) >= need) return b[i];
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
+namespace {
+uint64_t status_kb(const char* field) {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  uint64_t kb = 0;
+  auto len = std::strlen(field);
+  while (std::fgets(line, sizeof line, f))
+    if (std::strncmp(line, field, len) == 0 && line[len] == ':') {
+      std::sscanf(line + len + 1, "%lu", &kb);
+      break;
+    }
+  std::fclose(f);
+  return kb;
+}
+}  // namespace
+
+uint64_t process_resident_bytes() { return status_kb("VmRSS") * 1024; }
+uint64_t process_peak_resident_bytes() { return status_kb("VmHWM") * 1024; }
 
 }  // namespace memory_mcp

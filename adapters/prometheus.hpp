@@ -19,6 +19,9 @@ class latency_histogram {
   const std::vector<uint64_t>& buckets() const { return counts_; }  // cumulative when rendered, per bucket here
   uint64_t count() const { return count_; }
   double sum() const { return sum_; }
+  // The upper bound (seconds) of the first bucket whose cumulative count reaches q * count: the q-quantile is
+  // at most this. +infinity when it lies beyond the last bound; 0 when nothing was observed.
+  double quantile_upper_bound(double q) const;
 
  private:
   std::vector<uint64_t> counts_ = std::vector<uint64_t>(bounds().size(), 0);
@@ -38,6 +41,10 @@ class metrics_text {
  private:
   std::string out_;
 };
+
+// The process's resident memory (VmRSS) and its peak (VmHWM) from /proc/self/status, in bytes; 0 when unknown.
+uint64_t process_resident_bytes();
+uint64_t process_peak_resident_bytes();
 
 // "{a="x",b="y"}" with values escaped (backslash, quote, newline); "" for no labels.
 std::string render_labels(const metric_labels& labels);

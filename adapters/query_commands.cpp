@@ -10,6 +10,7 @@
 
 #include "adapters/episode_repo.hpp"
 #include "adapters/logger.hpp"
+#include "adapters/pattern_search.hpp"
 #include "core/ranking.hpp"
 #include "core/tags.hpp"
 #include "core/time_format.hpp"
@@ -21,13 +22,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int64_t max_candidates = 500;
-
-std::string match_expression(const std::vector<std::string>& terms) {
-  std::string expr;
-  for (auto& t : terms)
-    for (auto& p : search_prefixes(t)) expr += (expr.empty() ? "" : " OR ") + ("\"" + p + "\"*");
-  return expr;
-}
 
 json string_list(const std::string& text) {
   auto v = json::parse(text, nullptr, false);
@@ -69,7 +63,7 @@ result<json> query_memory(command_context& ctx, const json& args) {
   }
   SQLite::Statement q(ctx.db, sql);
   int i = 0;
-  if (!terms.empty()) q.bind(++i, match_expression(terms));
+  if (!terms.empty()) q.bind(++i, fts_match_expression(query_text));
   if (filter_domain) q.bind(++i, rq.domain);
   q.bind(++i, max_candidates);
 
@@ -159,7 +153,30 @@ result<json> query_memory(command_context& ctx, const json& args) {
                    {"success_rate", n ? json(static_cast<double>(successes) / static_cast<double>(n)) : json(nullptr)},
                    {"average_reward", n ? json(reward_sum / static_cast<double>(n)) : json(nullptr)},
                    {"common_tools", common_tools}};
+  // The learned patterns that fit the same task (docs/LEARNING.md, pattern ranking).
+  pattern_request pr;
+  pr.text = query_text;
+  pr.context.domain = rq.domain;
+  pr.context.task_type = rq.task_type;
+  pr.context.language = rq.language;
+  pr.context.framework = rq.framework;
+  pr.limit = static_cast<size_t>(args.value("pattern_limit", int64_t{5}));
+  json patterns = json::array();
+  if (pr.limit > 0)
+    for (auto& rp : find_patterns(ctx.db, pr, ctx.learning, wall_clock_us())) {
+      json p = {{"pattern_id", rp.pattern["pattern_id"]},
+                {"kind", rp.pattern["kind"]},
+                {"description", rp.pattern["description"]},
+                {"occurrences", rp.pattern["occurrences"]},
+                {"success_rate", rp.pattern["success_rate"]},
+                {"confidence", rp.pattern["confidence"]},
+                {"relevance_score", rp.rank.total}};
+      if (rp.pattern.contains("tools")) p["tools"] = rp.pattern["tools"];
+      patterns.push_back(std::move(p));
+    }
+  insights["relevant_patterns"] = patterns.size();
   return json{{"episodes", episodes},
+              {"patterns", patterns},
               {"insights", insights},
               {"query_terms", terms},
               {"message", n ? std::to_string(n) + " relevant episode(s)"

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include "adapters/pattern_repo.hpp"
+
 namespace memory_mcp {
 
 // Inserts the full-text document of the completed episodes whose doc ids the caller selects after this text
@@ -102,6 +104,76 @@ CREATE TRIGGER episode_docs_after_delete AFTER DELETE ON episode_docs BEGIN
 END;
 INSERT INTO episode_docs(episode_id) SELECT episode_id FROM episodes WHERE end_time_us IS NOT NULL;
 )sql" + std::string(fts_document_insert) + " SELECT doc_id FROM episode_docs);"},
+      {4, "patterns and recommendation feedback",
+       // Patterns merge the evidence of every episode that shows them (docs/LEARNING.md): pattern_evidence holds
+       // one row per (pattern, episode) and the aggregate columns of patterns are maintained from it. Learning is
+       // a deterministic function of the completed episodes, so the backfill below (and any import or replica)
+       // arrives at the same patterns. Feedback on recommendations is kept per pattern for the effectiveness
+       // term of the ranking.
+       R"sql(
+ALTER TABLE episodes ADD COLUMN quality REAL;
+ALTER TABLE episodes ADD COLUMN learned INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE patterns (
+  doc_id         INTEGER PRIMARY KEY,
+  pattern_id     TEXT NOT NULL UNIQUE,
+  pattern_key    TEXT NOT NULL UNIQUE,
+  kind           TEXT NOT NULL,
+  domain         TEXT NOT NULL,
+  description    TEXT NOT NULL,
+  body           TEXT NOT NULL,
+  occurrences    INTEGER NOT NULL DEFAULT 0,
+  successes      INTEGER NOT NULL DEFAULT 0,
+  success_sum    REAL NOT NULL DEFAULT 0,
+  reward_sum     REAL NOT NULL DEFAULT 0,
+  latency_sum_ms INTEGER NOT NULL DEFAULT 0,
+  confidence     REAL NOT NULL DEFAULT 0,
+  first_seen_us  INTEGER NOT NULL,
+  last_seen_us   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX patterns_by_domain ON patterns(domain, confidence);
+CREATE INDEX patterns_by_kind ON patterns(kind, confidence);
+CREATE TABLE pattern_evidence (
+  pattern_id     TEXT NOT NULL REFERENCES patterns(pattern_id) ON DELETE CASCADE,
+  episode_id     TEXT NOT NULL REFERENCES episodes(episode_id) ON DELETE CASCADE,
+  success        REAL NOT NULL,
+  reward         REAL NOT NULL,
+  latency_ms     INTEGER NOT NULL DEFAULT 0,
+  observed_at_us INTEGER NOT NULL,
+  PRIMARY KEY (pattern_id, episode_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX evidence_by_episode ON pattern_evidence(episode_id);
+CREATE VIRTUAL TABLE patterns_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER patterns_after_delete AFTER DELETE ON patterns BEGIN
+  DELETE FROM patterns_fts WHERE rowid = old.doc_id;
+END;
+CREATE TABLE recommendation_sessions (
+  session_id    TEXT PRIMARY KEY,
+  episode_id    TEXT,
+  client_id     TEXT NOT NULL,
+  pattern_ids   TEXT NOT NULL DEFAULT '[]',
+  playbook_ids  TEXT NOT NULL DEFAULT '[]',
+  created_at_us INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sessions_by_episode ON recommendation_sessions(episode_id);
+CREATE TABLE recommendation_feedback (
+  session_id            TEXT PRIMARY KEY REFERENCES recommendation_sessions(session_id) ON DELETE CASCADE,
+  outcome_type          TEXT NOT NULL,
+  outcome               TEXT NOT NULL,
+  applied_pattern_ids   TEXT NOT NULL DEFAULT '[]',
+  consulted_episode_ids TEXT NOT NULL DEFAULT '[]',
+  agent_rating          REAL,
+  created_at_us         INTEGER NOT NULL
+) STRICT;
+CREATE TABLE pattern_feedback (
+  pattern_id TEXT NOT NULL,
+  session_id TEXT NOT NULL REFERENCES recommendation_sessions(session_id) ON DELETE CASCADE,
+  applied    INTEGER NOT NULL,
+  helped     REAL NOT NULL,
+  at_us      INTEGER NOT NULL,
+  PRIMARY KEY (pattern_id, session_id)
+) STRICT, WITHOUT ROWID;
+)sql",
+       relearn_completed_episodes},
   };
   return all;
 }
@@ -120,6 +192,7 @@ status apply_migrations(SQLite::Database& db) {
     for (auto& m : migrations()) {
       if (m.version <= current) continue;
       db.exec(m.sql);
+      if (m.after) m.after(db);
       SQLite::Statement ins(db, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)");
       ins.bind(1, m.version);
       ins.bind(2, m.name);

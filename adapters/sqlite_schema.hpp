@@ -2,6 +2,7 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@ struct migration {
   int version;             // 1, 2, 3, ... without gaps
   std::string name;
   std::string sql;         // one or more statements
+  // Data migration run after `sql` in the same transaction (may be empty). Throws on failure.
+  std::function<void(SQLite::Database&)> after = {};
 };
 
 const std::vector<migration>& migrations();

@@ -1,5 +1,6 @@
 #include "adapters/store_commands.hpp"
 
+#include "adapters/completion.hpp"
 #include "adapters/episode_repo.hpp"
 
 #include <chrono>
@@ -28,8 +29,10 @@ result<nlohmann::json> debug_sleep(command_context& ctx, const nlohmann::json& a
 const std::map<std::string, handler>& table() {
   static const std::map<std::string, handler> t = [] {
     std::map<std::string, handler> all;
-    for (auto&& group : {episode_commands(), tag_commands(), relationship_commands(), resource_commands(), query_commands()})
+    for (auto&& group : {episode_commands(), tag_commands(), relationship_commands(), resource_commands(), feedback_commands()})
       for (auto& [name, fn] : group) all.emplace(name, fn);
+    // Internal: the second half of complete_episode, sent by the pattern learner (adapters/completion.hpp).
+    all.emplace("apply_completion", apply_completion);
 #ifdef MEMORY_MCP_TEST_HOOKS
     all.emplace("debug_sleep", debug_sleep);
 #endif

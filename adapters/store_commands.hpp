@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "adapters/learning_settings.hpp"
 #include "core/result.hpp"
 
 namespace memory_mcp {
@@ -19,6 +20,7 @@ struct command_context {
   SQLite::Database& db;
   const std::string& client_id;
   progress_fn progress;
+  learning_settings learning = {};
 };
 
 // True when this table implements `tool`.

@@ -9,7 +9,7 @@ constexpr const char* cursor_prefix = "tools:";
 const tool_catalog& tool_catalog::instance() {
   static const tool_catalog catalog = [] {
     std::vector<tool_def> all;
-    for (auto&& group : {system_tools(), episode_tools(), test_hook_tools()})
+    for (auto&& group : {system_tools(), episode_tools(), learning_tools(), test_hook_tools()})
       for (auto& t : group) all.push_back(t);
     return tool_catalog(std::move(all));
   }();

@@ -22,6 +22,13 @@ struct tool_def {
   bool destructive = false;      // annotations.destructiveHint
   bool idempotent = true;        // annotations.idempotentHint
   tool_target target = tool_target::router;
+  // For a tool that writes only sometimes (readOnlyHint false): the argument whose presence makes a call a
+  // write (rate-limit class and mutation audit). Empty: the class follows read_only alone.
+  std::string write_arg;
+  // Whether a call with these arguments writes.
+  bool writes(const nlohmann::json& args) const {
+    return !read_only && (write_arg.empty() || (args.is_object() && args.contains(write_arg)));
+  }
 };
 
 class tool_catalog {
@@ -52,6 +59,7 @@ nlohmann::json object_schema(nlohmann::json properties, std::vector<std::string>
 // Tool groups, one per file in adapters/tools_*.cpp.
 std::vector<tool_def> system_tools();
 std::vector<tool_def> episode_tools();  // episodes, tags, relationships
+std::vector<tool_def> learning_tools();  // patterns, recommendations, feedback, metrics
 std::vector<tool_def> test_hook_tools();  // empty unless built with MEMORY_MCP_TEST_HOOKS
 
 }  // namespace memory_mcp

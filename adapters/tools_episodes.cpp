@@ -1,52 +1,16 @@
 // Catalog entries of the episode, tag and relationship tools: names and argument names follow the reference
 // implementation so its users can switch; limits come from adapters/limits.hpp.
 #include "adapters/limits.hpp"
+#include "adapters/schema_helpers.hpp"
 #include "adapters/tool_catalog.hpp"
 
 namespace memory_mcp {
 
 using nlohmann::json;
 
+using namespace schema;
+
 namespace {
-
-json str(size_t max_chars, size_t min_chars = 1) {
-  return {{"type", "string"}, {"minLength", min_chars}, {"maxLength", max_chars}};
-}
-json uuid() { return {{"type", "string"}, {"format", "uuid"}}; }
-json str_enum(std::vector<std::string> values) { return {{"type", "string"}, {"enum", values}}; }
-json int_range(int64_t lo, int64_t hi) { return {{"type", "integer"}, {"minimum", lo}, {"maximum", hi}}; }
-json str_list(size_t max_items, size_t max_chars) {
-  return {{"type", "array"}, {"maxItems", max_items}, {"items", str(max_chars, 0)}};
-}
-json tag_list() { return {{"type", "array"}, {"maxItems", 100}, {"items", {{"type", "string"}, {"maxLength", 200}}}}; }
-// A nullable value as anyOf branches of one type each: portable to clients that map schemas onto a single-`type`
-// dialect (type arrays are legal JSON Schema but trip those; the Inspector's --strict check flags them).
-json nullable(json schema) { return {{"anyOf", {std::move(schema), {{"type", "null"}}}}}; }
-json nullable(const char* type) { return nullable(json{{"type", type}}); }
-json any_object() { return {{"type", "object"}}; }
-json out(json properties, std::vector<std::string> required) {
-  return {{"type", "object"}, {"properties", properties}, {"required", required}};
-}
-
-const std::vector<std::string> task_types = {"code_generation", "debugging",     "refactoring", "testing",
-                                             "analysis",        "documentation", "other"};
-const std::vector<std::string> relationship_types = {"parent_child", "depends_on", "follows",   "related_to",
-                                                     "blocks",       "duplicates", "references"};
-
-tool_def make(std::string name, std::string title, std::string description, json input, json output,
-              bool read_only, bool destructive = false, bool idempotent = true) {
-  tool_def t;
-  t.name = std::move(name);
-  t.title = std::move(title);
-  t.description = std::move(description);
-  t.input_schema = std::move(input);
-  t.output_schema = std::move(output);
-  t.read_only = read_only;
-  t.destructive = destructive;
-  t.idempotent = idempotent;
-  t.target = tool_target::episode_store;
-  return t;
-}
 
 json metadata_schema() {
   return {{"type", "object"},
@@ -119,8 +83,10 @@ std::vector<tool_def> lifecycle_tools() {
   v.push_back(make(
       "complete_episode", "Complete episode",
       "Finish an episode with its outcome. Works on any stored in-progress episode, also after restarts. Computes "
-      "and stores the reward and a reflection, and returns both. verdict is required for success and "
-      "partial_success, reason for failure and abstained.",
+      "and stores the reward, a reflection and the episode's quality, and records it as evidence for the patterns "
+      "it shows (tool sequences, decisions, error recoveries, context approaches, heuristics), merged with earlier "
+      "episodes'; all of it is visible to the next request. verdict is required for success and partial_success, "
+      "reason for failure and abstained.",
       object_schema({{"episode_id", uuid()},
                      {"outcome_type", str_enum({"success", "partial_success", "failure", "abstained"})},
                      {"verdict", str(limits::max_outcome_text_chars, 0)},
@@ -138,10 +104,13 @@ std::vector<tool_def> lifecycle_tools() {
            {"end_time", {{"type", "string"}}},
            {"reward", any_object()},
            {"reflection", any_object()},
-           {"patterns", {{"type", "array"}}},
+           {"quality", {{"type", "number"}}},
+           {"learning", any_object()},
+           {"patterns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
            {"message", {{"type", "string"}}}},
-          {"success", "episode_id", "outcome_type", "reward", "reflection"}),
+          {"success", "episode_id", "outcome_type", "reward", "reflection", "learning"}),
       false, false, false));
+  v.back().target = tool_target::pattern_learner;
   v.push_back(make("get_episode", "Get episode",
                    "Read one episode with its steps, outcome, reward, reflection and tags. fields projects it to the "
                    "listed (dotted) paths, e.g. [\"outcome\", \"context.domain\", \"steps\"].",
@@ -234,7 +203,8 @@ std::vector<tool_def> query_tools() {
       "Find the completed episodes most relevant to a task, best first. Ranking blends full-text relevance of the "
       "query (BM25 over description, steps, outcome and reflection; any term may match, prefixes too), context "
       "match (domain, task_type, language, framework, tags), outcome and reward, and recency; see docs/LEARNING.md. "
-      "domain ranks unless filter_by_domain is true. Returns summaries (full episodes with full: true) and insights.",
+      "domain ranks unless filter_by_domain is true. Returns summaries (full episodes with full: true), the learned "
+      "patterns that fit the task (at most pattern_limit, default 5) and insights.",
       object_schema({{"query", str(limits::max_description_chars, 0)},
                      {"domain", str(limits::max_name_chars)},
                      {"filter_by_domain", {{"type", "boolean"}}},
@@ -244,14 +214,17 @@ std::vector<tool_def> query_tools() {
                      {"tags", tag_list()},
                      {"limit", int_range(1, 100)},
                      {"sort", str_enum({"relevance", "newest", "oldest", "reward"})},
-                     {"full", {{"type", "boolean"}}}},
+                     {"full", {{"type", "boolean"}}},
+                     {"pattern_limit", int_range(0, 50)}},
                     {"query"}),
       out({{"episodes", {{"type", "array"}}},
+           {"patterns", {{"type", "array"}}},
            {"insights", any_object()},
            {"query_terms", {{"type", "array"}}},
            {"message", {{"type", "string"}}}},
-          {"episodes", "insights"}),
+          {"episodes", "patterns", "insights"}),
       true));
+  v.back().target = tool_target::pattern_learner;
   return v;
 }
 

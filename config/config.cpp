@@ -159,6 +159,23 @@ std::vector<setting> settings() {
          c.audit.fail_closed = *b;
          return true;
        }},
+      {"MEMORY_MCP_LEARNING_MIN_QUALITY", nullptr, "a number from 0 to 1", [](config& c, const std::string& v) {
+         auto t = trim(v);
+         if (t == "0" || t == "0.0") {
+           c.learning_min_quality = 0;
+           return true;
+         }
+         auto d = parse_positive_number(v);
+         if (!d || *d > 1) return false;
+         c.learning_min_quality = *d;
+         return true;
+       }},
+      {"MEMORY_MCP_FEEDBACK_HALF_LIFE_DAYS", nullptr, "a positive number (days)", [](config& c, const std::string& v) {
+         auto d = parse_positive_number(v);
+         if (!d) return false;
+         c.feedback_half_life_days = *d;
+         return true;
+       }},
       {"TURSO_DATABASE_URL", nullptr, "libsql://host[:port]", text(&config::turso_url)},
       {"MEMORY_MCP_MAX_RESTARTS", nullptr, "a positive integer", [](config& c, const std::string& v) {
          auto n = parse_positive_int(v);
@@ -482,6 +499,7 @@ Environment only:
   MCP_RATE_LIMIT_ENABLED (true), MCP_RATE_LIMIT_READ_RPS (100), MCP_RATE_LIMIT_READ_BURST (150),
   MCP_RATE_LIMIT_WRITE_RPS (20), MCP_RATE_LIMIT_WRITE_BURST (30),
   AUDIT_LOG_ENABLED (false), AUDIT_LOG_DESTINATION (stderr|file|syslog), AUDIT_LOG_FILE_PATH, AUDIT_LOG_FAIL_CLOSED (true),
+  MEMORY_MCP_LEARNING_MIN_QUALITY (0.3), MEMORY_MCP_FEEDBACK_HALF_LIFE_DAYS (30),
   TURSO_DATABASE_URL (libsql://host[:port]), TURSO_AUTH_TOKEN or TURSO_AUTH_TOKEN_FILE,
   MEMORY_MCP_MAX_RESTARTS (5), MEMORY_MCP_RESTART_WINDOW_MS (60000), MEMORY_MCP_RESTART_BACKOFF_MS (50),
   MEMORY_MCP_SHUTDOWN_TIMEOUT_MS (10000)

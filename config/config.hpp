@@ -63,6 +63,10 @@ struct config {
   rate_limit_config rate_limit;
   audit_config audit;
 
+  // --- learning ---
+  double learning_min_quality = 0.3;     // MEMORY_MCP_LEARNING_MIN_QUALITY (0..1): episodes below it are stored but not learned from
+  double feedback_half_life_days = 30;   // MEMORY_MCP_FEEDBACK_HALF_LIFE_DAYS (> 0): recommendation feedback halves in weight
+
   // --- replication (Turso / libSQL) ---
   std::string turso_url;         // TURSO_DATABASE_URL; empty = local only
   std::string turso_auth_token;  // TURSO_AUTH_TOKEN or the contents of TURSO_AUTH_TOKEN_FILE. A secret.

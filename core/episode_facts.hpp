@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace memory_mcp {
@@ -18,6 +19,9 @@ struct step_fact {
   std::string action;
   step_result result = step_result::none;
   std::string error_message;  // for error results
+  // The step's parameters as (key, short value) pairs: values are scalars rendered as text (strings cut to 64
+  // bytes), objects and arrays as "". Used to spot explicit choices (strategy, approach, method, ...).
+  std::vector<std::pair<std::string, std::string>> parameters;
   int64_t latency_ms = 0;
   int64_t tokens_used = 0;
 };
@@ -36,6 +40,7 @@ struct episode_facts {
   std::string task_type;
   std::string domain;
   std::string language;
+  std::string framework;
   complexity_level complexity = complexity_level::moderate;
   std::vector<step_fact> steps;
   outcome_fact outcome;

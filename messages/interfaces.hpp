@@ -70,10 +70,16 @@ using episode_store_actor = caf::typed_actor<caf::replies_to<call_atom, tool_cal
                                              caf::replies_to<status_atom>::with<store_status>,
                                              caf::replies_to<metrics_atom>::with<std::string>>;
 
-// pattern learner: computes reward, reflection and patterns; answers learning tools.
-//   (call, tool_call) -> tool_reply
-//   (status)          -> component_status
+// pattern learner: the learning half of complete_episode and every recall tool, on its own read connection.
+//   (call, tool_call)  -> tool_reply   complete_episode: prepares reward, reflection, quality and pattern
+//                                      observations, has the store apply them (apply_completion) and answers with
+//                                      the store's reply once committed; re-prepares when steps arrived meanwhile.
+//                                      Recall tools (query_memory, *_patterns, recommend_playbook, ...): read only,
+//                                      except that recommend_* with episode_id record a session through the store.
+//   (wire, store)      -> (no reply)   the current episode store (sent again after every store restart)
+//   (status)           -> component_status
 using pattern_learner_actor = caf::typed_actor<caf::replies_to<call_atom, tool_call>::with<tool_reply>,
+                                               caf::reacts_to<wire_atom, episode_store_actor>,
                                                caf::replies_to<status_atom>::with<component_status>>;
 
 // Turso syncer: ships the outbox to Turso/libSQL when configured.

@@ -20,72 +20,13 @@
 
 #include "adapters/sqlite_db.hpp"
 #include "adapters/store_commands.hpp"
+#include "tests/adapters/store_fixture.hpp"
 
 using namespace memory_mcp;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "mm-store-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-mode_t file_mode(const std::string& p) {
-  struct stat st {};
-  REQUIRE(::stat(p.c_str(), &st) == 0);
-  return st.st_mode & 0777;
-}
-
-std::unique_ptr<SQLite::Database> open_ok(const std::string& path) {
-  auto db = open_database(path);
-  if (!db) FAIL(db.err().message);
-  return std::move(db.value());
-}
-
-// Runs one storage command the way the store actor does: in a transaction that commits on success.
-struct store {
-  std::unique_ptr<SQLite::Database> db;
-  std::string client = "test-client";
-  explicit store(const std::string& path) : db(open_ok(path)) {}
-  result<json> run(const std::string& tool, const json& args) {
-    SQLite::Transaction tx(*db);
-    command_context ctx{*db, client, [](double, double, const std::string&) {}};
-    auto r = run_store_command(ctx, tool, args);
-    if (r) tx.commit();
-    return r;
-  }
-  json ok(const std::string& tool, const json& args) {
-    auto r = run(tool, args);
-    if (!r) FAIL(tool << ": " << r.err().message);
-    return r.value();
-  }
-  std::string create(const std::string& description = "fix the build", const json& extra = json::object()) {
-    json args = {{"task_description", description}, {"domain", "web"}, {"task_type", "debugging"}};
-    args.update(extra);
-    auto r = ok("create_episode", args);
-    return r.at("episode_id").get<std::string>();
-  }
-};
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-const std::string unknown_id = "00000000-0000-4000-8000-000000000000";
-
-}  // namespace
+using namespace memory_mcp::test;
 
 TEST_SUITE("sqlite_db") {
   TEST_CASE("open_database creates an owner-only file in WAL mode with FULL sync and foreign keys") {

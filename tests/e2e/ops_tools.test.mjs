@@ -281,8 +281,12 @@ test('logrotate rotates the live audit log under load (create 0600, postrotate S
     const files = fs.readdirSync(dir).filter((f) => f.startsWith('audit.log')).sort();
     assert.deepEqual(files, ['audit.log', 'audit.log.1', 'audit.log.2.gz']);
     for (const f of ['audit.log', 'audit.log.1']) assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
-    const parts = [zlib.gunzipSync(fs.readFileSync(`${audit}.2.gz`)).toString('utf8'),
+    const read = () => [zlib.gunzipSync(fs.readFileSync(`${audit}.2.gz`)).toString('utf8'),
       fs.readFileSync(`${audit}.1`, 'utf8'), fs.readFileSync(audit, 'utf8')].map(auditLines);
+    // A call's outcome line is written after its reply is sent, so the last few may still be on their way.
+    await pollUntil(() => read().flat().filter((l) => l.operation === 'tools/call' && l.result === 'success').length === total,
+      { what: `${total} outcome lines` });
+    const parts = read();
     for (const p of parts) assert.ok(p.some((l) => l.operation === 'tools/call'), 'every generation holds load lines');
     const all = parts.flat();
     const calls = all.filter((l) => l.operation === 'tools/call');

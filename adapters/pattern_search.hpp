@@ -1,0 +1,52 @@
+// Finding and ranking learned patterns for a task: candidates from the patterns' full-text index and from
+// the task's domain, scored by core/pattern_ranking with each pattern's decayed recommendation feedback.
+// Read-only; runs on the pattern learner's connection.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "adapters/learning_settings.hpp"
+#include "core/pattern_ranking.hpp"
+
+namespace memory_mcp {
+
+struct pattern_request {
+  std::string text;                 // free text (task description or query); may be empty
+  pattern_query context;            // domain, task_type, language, framework (has_text is set from `text`)
+  bool domain_only = false;         // only patterns of context.domain
+  std::vector<std::string> kinds;   // only these kinds (empty: all)
+  double min_success_rate = 0;      // only patterns at least this successful
+  int64_t min_occurrences = 0;      // only patterns seen at least this often
+  size_t limit = 10;
+};
+
+struct feedback_totals {
+  double applied = 0;  // decayed weight of the sessions that applied the pattern
+  double helped = 0;   // decayed weight of those whose outcome was a success (partial: half)
+  int64_t sessions = 0;  // feedback sessions that mention it (applied or not), undecayed
+};
+
+struct ranked_pattern {
+  nlohmann::json pattern;  // pattern_from_row plus "effectiveness"
+  pattern_rank rank;
+  feedback_totals feedback;
+};
+
+// The best `limit` patterns for the request, best first. `candidates_seen` (optional) receives how many
+// patterns were scored.
+std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_request& request,
+                                          const learning_settings& settings, int64_t now_us,
+                                          size_t* candidates_seen = nullptr);
+
+// The decayed feedback of one pattern.
+feedback_totals pattern_feedback_totals(SQLite::Database& db, const std::string& pattern_id,
+                                        const learning_settings& settings, int64_t now_us);
+
+// The FTS5 MATCH expression for free text (terms OR-ed, each as a prefix, inflections stripped), or "" when
+// the text has no terms.
+std::string fts_match_expression(const std::string& text);
+
+}  // namespace memory_mcp
