@@ -6,6 +6,7 @@
 #include <cstring>
 #include <cstdlib>
 #include <fstream>
+#include <unistd.h>
 #include <functional>
 #include <sstream>
 
@@ -177,6 +178,11 @@ std::vector<setting> settings() {
          return true;
        }},
       {"TURSO_DATABASE_URL", nullptr, "libsql://host[:port]", text(&config::turso_url)},
+      {"TURSO_CA_CERT_PATH", nullptr, "a file path", text(&config::turso_ca_cert_path)},
+      {"TURSO_TLS_CERT_PATH", nullptr, "a file path", text(&config::turso_tls_cert_path)},
+      {"TURSO_TLS_KEY_PATH", nullptr, "a file path", text(&config::turso_tls_key_path)},
+      {"MEMORY_MCP_SYNC_INTERVAL_MS", nullptr, "a positive integer (ms)", positive_ms(&config::sync_interval_ms)},
+      {"MEMORY_MCP_SYNC_BATCH_ROWS", nullptr, "a positive integer", positive_size(&config::sync_batch_rows)},
       {"MEMORY_MCP_MAX_RESTARTS", nullptr, "a positive integer", [](config& c, const std::string& v) {
          auto n = parse_positive_int(v);
          if (!n || *n > 1000) return false;
@@ -429,6 +435,22 @@ std::optional<host_port> parse_host_port(const std::string& text) {
   return hp;
 }
 
+std::optional<host_port> parse_libsql_url(const std::string& url) {
+  const std::string scheme = "libsql://";
+  if (url.rfind(scheme, 0) != 0) return std::nullopt;
+  auto rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) return std::nullopt;
+  if (rest.find(':') == std::string::npos || rest.back() == ']') {
+    host_port hp{rest, 443};
+    if (hp.host.size() > 2 && hp.host.front() == '[') hp.host = hp.host.substr(1, hp.host.size() - 2);
+    return hp;
+  }
+  auto hp = parse_host_port(rest);
+  if (!hp || hp->port == 0 || hp->host.empty()) return std::nullopt;
+  return hp;
+}
+
 std::vector<std::string> validate(const config& cfg) {
   std::vector<std::string> p;
   if (cfg.data_dir.empty()) p.push_back("MEMORY_DATA_DIR: must not be empty");
@@ -454,12 +476,20 @@ std::vector<std::string> validate(const config& cfg) {
   if (cfg.audit.enabled && cfg.audit.destination == audit_destination::file && cfg.audit.file_path.empty())
     p.push_back("AUDIT_LOG_FILE_PATH: required when AUDIT_LOG_DESTINATION=file");
   if (!cfg.turso_url.empty()) {
-    if (cfg.turso_url.rfind("libsql://", 0) != 0 || cfg.turso_url.size() <= 9)
+    if (!parse_libsql_url(cfg.turso_url))
       p.push_back("TURSO_DATABASE_URL: only libsql://host[:port] is accepted (TLS is always used); "
                   "http://, https://, ws:// and file: URLs are refused");
     if (cfg.turso_auth_token.empty())
       p.push_back("TURSO_AUTH_TOKEN (or TURSO_AUTH_TOKEN_FILE): required when TURSO_DATABASE_URL is set");
   }
+  if (cfg.turso_tls_cert_path.empty() != cfg.turso_tls_key_path.empty())
+    p.push_back("TURSO_TLS_CERT_PATH and TURSO_TLS_KEY_PATH must be set together");
+  for (auto [name, path] : {std::pair{"TURSO_CA_CERT_PATH", &cfg.turso_ca_cert_path},
+                            std::pair{"TURSO_TLS_CERT_PATH", &cfg.turso_tls_cert_path},
+                            std::pair{"TURSO_TLS_KEY_PATH", &cfg.turso_tls_key_path}})
+    if (!path->empty() && ::access(path->c_str(), R_OK) != 0)
+      p.push_back(std::string(name) + ": cannot read " + *path);
+  if (cfg.sync_batch_rows > 5000) p.push_back("MEMORY_MCP_SYNC_BATCH_ROWS: must be at most 5000");
   return p;
 }
 
@@ -501,6 +531,8 @@ Environment only:
   AUDIT_LOG_ENABLED (false), AUDIT_LOG_DESTINATION (stderr|file|syslog), AUDIT_LOG_FILE_PATH, AUDIT_LOG_FAIL_CLOSED (true),
   MEMORY_MCP_LEARNING_MIN_QUALITY (0.3), MEMORY_MCP_FEEDBACK_HALF_LIFE_DAYS (30),
   TURSO_DATABASE_URL (libsql://host[:port]), TURSO_AUTH_TOKEN or TURSO_AUTH_TOKEN_FILE,
+  TURSO_CA_CERT_PATH, TURSO_TLS_CERT_PATH, TURSO_TLS_KEY_PATH,
+  MEMORY_MCP_SYNC_INTERVAL_MS (500), MEMORY_MCP_SYNC_BATCH_ROWS (500),
   MEMORY_MCP_MAX_RESTARTS (5), MEMORY_MCP_RESTART_WINDOW_MS (60000), MEMORY_MCP_RESTART_BACKOFF_MS (50),
   MEMORY_MCP_SHUTDOWN_TIMEOUT_MS (10000)
 

@@ -70,6 +70,11 @@ struct config {
   // --- replication (Turso / libSQL) ---
   std::string turso_url;         // TURSO_DATABASE_URL; empty = local only
   std::string turso_auth_token;  // TURSO_AUTH_TOKEN or the contents of TURSO_AUTH_TOKEN_FILE. A secret.
+  std::string turso_ca_cert_path;   // TURSO_CA_CERT_PATH: PEM CA bundle for a self-hosted server (default: system CAs)
+  std::string turso_tls_cert_path;  // TURSO_TLS_CERT_PATH: client certificate (mTLS), with TURSO_TLS_KEY_PATH
+  std::string turso_tls_key_path;   // TURSO_TLS_KEY_PATH
+  int64_t sync_interval_ms = 500;   // MEMORY_MCP_SYNC_INTERVAL_MS: how often the syncer pushes and pulls
+  size_t sync_batch_rows = 500;     // MEMORY_MCP_SYNC_BATCH_ROWS: changes per Hrana batch (one remote transaction)
 
   // --- supervision and shutdown ---
   int max_restarts = 5;             // MEMORY_MCP_MAX_RESTARTS: crashes of one actor tolerated per window
@@ -121,5 +126,9 @@ struct host_port {
   uint16_t port = 0;
 };
 std::optional<host_port> parse_host_port(const std::string& text);
+
+// The host and port of a libsql://host[:port] URL (port 443 when absent); nullopt for any other form
+// (another scheme, a path, user info, an empty host or a bad port).
+std::optional<host_port> parse_libsql_url(const std::string& url);
 
 }  // namespace memory_mcp

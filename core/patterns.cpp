@@ -107,6 +107,8 @@ std::string normalize_phrase(const std::string& text, size_t max_words) {
     size_t start = i;
     while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
     std::string token = text.substr(start, i - start);
+    // A quoted word is a value ('requests', "users"): an instance detail.
+    if (token.find_first_of("'\"`") != std::string::npos) continue;
     // Strip surrounding punctuation: "(try" -> "try", "exists," -> "exists".
     size_t b = 0, e = token.size();
     while (b < e && std::ispunct(static_cast<unsigned char>(token[b]))) ++b;
@@ -128,9 +130,15 @@ std::string error_class(const std::string& message) {
   auto head = line.substr(0, space);
   if (head.size() >= 4 && head.back() == ':') {
     auto name = lower(head.substr(0, head.size() - 1));
-    bool identifier = std::all_of(name.begin(), name.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    bool identifier = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == ':';
     });
+    // A qualified name keeps its last part: "requests.exceptions.ConnectionError" -> "connectionerror",
+    // "Bullet::Notification::UnoptimizedQueryError" -> "unoptimizedqueryerror".
+    if (identifier) {
+      auto cut = name.find_last_of(".:");
+      if (cut != std::string::npos && cut + 1 < name.size()) name = name.substr(cut + 1);
+    }
     static const std::set<std::string> generic = {"error", "fatal", "warning", "failed", "failure", "exception"};
     if (identifier && !generic.count(name)) return name;
     if (identifier) line = space == std::string::npos ? "" : line.substr(space + 1);  // "error: x" -> "x"

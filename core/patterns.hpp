@@ -68,12 +68,12 @@ double outcome_success_weight(const outcome_fact& outcome);
 std::vector<pattern_observation> extract_patterns(const episode_facts& facts, const extraction_limits& limits = {});
 
 // Normalizes free text into a short, comparable phrase: lower-case words of letters only (words containing
-// digits, paths, dots or quotes are dropped as instance details), at most `max_words`. "Check if /tmp/a.txt
+// digits, paths or dots, and quoted words, are dropped as instance details), at most `max_words`. "Check if /tmp/a.txt
 // exists (try 2)" -> "check if exists try".
 std::string normalize_phrase(const std::string& text, size_t max_words = 8);
 
-// The class of an error message: an exception-like name at its start ("ImportError: no module named x" ->
-// "importerror"), else its normalized first line (at most 6 words); "unknown error" when nothing is left.
+// The class of an error message: an exception-like name at its start, without its qualification
+// ("ImportError: no module named x" -> "importerror", "a.b.ConnectionError: ..." -> "connectionerror"), else its normalized first line (at most 6 words); "unknown error" when nothing is left.
 std::string error_class(const std::string& message);
 
 }  // namespace memory_mcp

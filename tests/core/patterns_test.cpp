@@ -157,4 +157,9 @@ TEST_CASE("normalize_phrase and error_class drop instance details") {
   CHECK(error_class("ENOENT: no such file") == "enoent");
   CHECK(error_class("") == "unknown error");
   CHECK(error_class("42") == "unknown error");
+  CHECK(error_class("Error: Cannot find module 'supertest'") == "cannot find module");
+  CHECK(error_class("requests.exceptions.ConnectionError: refused") == "connectionerror");
+  CHECK(error_class("Bullet::Notification::UnoptimizedQueryError: USE eager loading detected Order => [:line_items]") ==
+        "unoptimizedqueryerror");
+  CHECK(normalize_phrase("install \"left-pad\" and 'lodash' now") == "install and now");
 }
