@@ -54,7 +54,9 @@ struct http_state {
 };
 
 // Asks the supervisor whether storage runs and nothing is draining. Runs on an httplib worker thread.
-bool storage_ready(caf::actor_system& sys, const supervisor_actor& supervisor, std::string& why) {
+// `sync` receives the replication state (disabled, running, degraded, ...): degraded replication does not
+// make the server unready, since agents keep working locally.
+bool storage_ready(caf::actor_system& sys, const supervisor_actor& supervisor, std::string& why, std::string& sync) {
   caf::scoped_actor self{sys, true};
   bool ready = false;
   why = "supervisor did not answer";
@@ -63,6 +65,7 @@ bool storage_ready(caf::actor_system& sys, const supervisor_actor& supervisor, s
           [&](const component_list& list) {
             why = "episode_store not running";
             for (auto& c : list) {
+              if (c.name == "turso_syncer") sync = c.state;
               if (c.name == "supervisor" && c.state != "running") {
                 why = "server is " + c.state;
                 return;
@@ -102,12 +105,13 @@ http_endpoint_actor::behavior_type endpoint(http_endpoint_actor::stateful_pointe
         res.set_content(R"({"status":"ok"})", "application/json");
       });
       st.server->Get("/ready", [&sys, supervisor](const httplib::Request&, httplib::Response& res) {
-        std::string why;
-        if (storage_ready(sys, supervisor, why)) {
-          res.set_content(R"({"status":"ready"})", "application/json");
+        std::string why, sync = "unknown";
+        if (storage_ready(sys, supervisor, why, sync)) {
+          res.set_content(nlohmann::json({{"status", "ready"}, {"sync", sync}}).dump(), "application/json");
         } else {
           res.status = 503;
-          res.set_content(nlohmann::json({{"status", "not_ready"}, {"reason", why}}).dump(), "application/json");
+          res.set_content(nlohmann::json({{"status", "not_ready"}, {"reason", why}, {"sync", sync}}).dump(),
+                          "application/json");
         }
       });
       st.server->Get("/metrics", [&sys, supervisor, auth = st.auth](const httplib::Request& req, httplib::Response& res) {

@@ -34,6 +34,8 @@ struct child {
   int32_t restarts = 0;
   std::deque<int64_t> crashes_us;  // monotonic times of recent crashes
   std::string last_error;
+  std::string reported_state;   // what a running child says of itself (e.g. degraded); empty: nothing said
+  std::string reported_detail;
 };
 
 struct supervisor_state {
@@ -56,7 +58,7 @@ class supervisor_logic {
 
   void start() {
     for (auto* n : child_names) {
-      state().children.push_back(child{n, nullptr, "stopped", 0, {}, ""});
+      state().children.push_back(child{n, nullptr, "stopped", 0, {}, "", "", ""});
       spawn_child(state().children.back());
     }
     rt_->log->log(log_level::info, "supervisor", "all actors started");
@@ -65,9 +67,21 @@ class supervisor_logic {
   component_list status() {
     component_list out;
     out.push_back(component_status{"supervisor", state().phase, 0, ""});
-    for (auto& c : state().children)
-      out.push_back(component_status{c.name, c.state, c.restarts, c.last_error});
+    for (auto& c : state().children) {
+      bool own = c.state == "running" && !c.reported_state.empty();
+      out.push_back(component_status{c.name, own ? c.reported_state : c.state, c.restarts,
+                                     own ? c.reported_detail : c.last_error});
+    }
     return out;
+  }
+
+  void on_reported(const component_status& s) {
+    auto* c = find(s.name);
+    if (!c) return;
+    c->reported_state = s.state == "running" ? "" : s.state;
+    c->reported_detail = s.detail;
+    if (!c->reported_state.empty())
+      rt_->log->log(log_level::warning, "supervisor", s.name + " reports " + s.state + ": " + s.detail);
   }
 
   // Every child is monitored (down messages always arrive) and linked (so children die with a crashed
@@ -88,6 +102,7 @@ class supervisor_logic {
     auto* c = &child_ref;
     rt_->log->log(log_level::debug, "supervisor", c->name + " exited: " + self_->system().render(reason));
     c->handle = nullptr;
+    c->reported_state.clear();
     if (state().shutting_down) {
       c->state = "stopped";
       return maybe_finish();
@@ -144,6 +159,7 @@ class supervisor_logic {
     self_->send(h.auditor, reload_atom::value, applied);
     if (state().router) self_->send(state().router, reload_atom::value, applied);
     if (h.http) self_->send(h.http, reload_atom::value, applied);
+    if (h.syncer) self_->send(h.syncer, reload_atom::value, applied);
     self_->send(h.auditor, audit_atom::value,
                 audit_event{"info", "system", "config_reload", "success",
                             json_msg{{{"env_file", kept.env_file}, {"rate_limit_enabled", kept.rate_limit.enabled},
@@ -157,7 +173,7 @@ class supervisor_logic {
     struct gather {
       caf::typed_response_promise<std::string> promise;
       std::string text;
-      int pending = 4;
+      int pending = 5;
     };
     auto g = std::make_shared<gather>();
     g->promise = self_->make_response_promise<std::string>();
@@ -175,6 +191,7 @@ class supervisor_logic {
     self_->request(h.limiter, timeout, metrics_atom::value).then(add, skip);
     self_->request(h.auditor, timeout, metrics_atom::value).then(add, skip);
     self_->request(h.store, timeout, metrics_atom::value).then(add, skip);
+    self_->request(h.syncer, timeout, metrics_atom::value).then(add, skip);
     return g->promise;
   }
 
@@ -252,7 +269,7 @@ class supervisor_logic {
     else if (n == "rate_limiter") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.limiter = spawn_rate_limiter(sys, rt_));
     else if (n == "episode_store") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.store = spawn_episode_store(sys, rt_));
     else if (n == "pattern_learner") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.learner = spawn_pattern_learner(sys, rt_));
-    else if (n == "turso_syncer") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.syncer = spawn_turso_syncer(sys, rt_));
+    else if (n == "turso_syncer") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.syncer = spawn_turso_syncer(sys, rt_, caf::actor_cast<supervisor_actor>(self_)));
     else if (n == "stdio_writer") c.handle = caf::actor_cast<caf::strong_actor_ptr>(h.writer = spawn_stdio_writer(sys, rt_, fds_.out));
     else if (n == "http_endpoint")
       c.handle = caf::actor_cast<caf::strong_actor_ptr>(
@@ -356,6 +373,7 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, runtime_ptr rt, stdio_f
       [=](restart_atom, const std::string& name) { logic->on_restart(name); },
       [=](metrics_atom) { return logic->metrics(); },
       [=](audit_atom, const audit_event& ev) { logic->forward_audit(ev); },
+      [=](status_atom, const component_status& s) { logic->on_reported(s); },
       [=](reload_atom, const config_update& update) {
         if (update.cfg) logic->reload(update);
         else logic->audit_failed_reload(update.error);

@@ -238,6 +238,15 @@ learning_outcome learn_from_stored_episode(SQLite::Database& db, const std::stri
   double reward = (*episode)["reward"].is_object() && (*episode)["reward"]["total"].is_number()
                       ? (*episode)["reward"]["total"].get<double>()
                       : 0.0;
+  // Learning is a function of the episode as stored now: evidence from an earlier state of it (e.g. a
+  // replica that had only part of its steps) is replaced, not added to.
+  auto previous = patterns_of_episode(db, episode_id);
+  if (!previous.empty()) {
+    SQLite::Statement forget(db, "DELETE FROM pattern_evidence WHERE episode_id = ?");
+    forget.bind(1, episode_id);
+    forget.exec();
+    refresh_patterns(db, previous);
+  }
   if (out.quality >= min_quality) {
     out.pattern_ids = record_observations(db, episode_id, end, reward, extract_patterns(facts));
     out.learned = true;

@@ -50,8 +50,10 @@ struct learning_outcome {
 };
 
 // Learns from a completed episode already stored (migration backfill, import, replication): computes its
-// quality and observations from the stored facts and records them when quality >= min_quality; stores the
-// quality and the learned flag on the episode. Does nothing for an unknown or in-progress episode.
+// quality and observations from the stored facts and records them when quality >= min_quality, replacing any
+// evidence the episode gave before (so learning again after more of it arrived converges to the same patterns
+// as learning once); stores the quality and the learned flag on the episode. Does nothing for an unknown or
+// in-progress episode.
 learning_outcome learn_from_stored_episode(SQLite::Database& db, const std::string& episode_id, double min_quality);
 
 // Migration 4's data step: learns from every completed episode (default quality threshold).

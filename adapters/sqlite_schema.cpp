@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "adapters/pattern_repo.hpp"
+#include "adapters/sync_schema.hpp"
 
 namespace memory_mcp {
 
@@ -174,6 +175,7 @@ CREATE TABLE pattern_feedback (
 ) STRICT, WITHOUT ROWID;
 )sql",
        relearn_completed_episodes},
+      {5, "replication capture", sync_capture_migration_sql()},
   };
   return all;
 }

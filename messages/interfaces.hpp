@@ -29,6 +29,7 @@ using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
+using report_atom = caf::atom_constant<caf::atom("report")>;
 using tick_atom = caf::tick_atom;
 
 // stdio writer: owns stdout. Writes each line followed by '\n' and flushes; nothing else ever touches stdout.
@@ -82,9 +83,18 @@ using pattern_learner_actor = caf::typed_actor<caf::replies_to<call_atom, tool_c
                                                caf::reacts_to<wire_atom, episode_store_actor>,
                                                caf::replies_to<status_atom>::with<component_status>>;
 
-// Turso syncer: ships the outbox to Turso/libSQL when configured.
-//   (status) -> component_status   "disabled" when no TURSO_DATABASE_URL is set
-using turso_syncer_actor = caf::typed_actor<caf::replies_to<status_atom>::with<component_status>>;
+// Turso syncer: replication to Turso/libSQL when configured (adapters/replication.hpp). A detached worker it
+// owns does the blocking work (SQLite, HTTPS) and reports after each cycle; this actor answers from the latest
+// report at once, so health and metrics never wait for the network.
+//   (status)                -> component_status   disabled, running, or degraded (remote unreachable or refusing;
+//                                                 writes continue locally and queue in the outbox)
+//   (metrics)               -> std::string        Prometheus text: outbox depth, lag, last success, errors
+//   (reload, config_update) -> (no reply)         a new TURSO_AUTH_TOKEN applies to the next request
+//   (report, json_msg)      -> (no reply)         internal: the worker's latest figures
+using turso_syncer_actor = caf::typed_actor<caf::replies_to<status_atom>::with<component_status>,
+                                            caf::replies_to<metrics_atom>::with<std::string>,
+                                            caf::reacts_to<reload_atom, config_update>,
+                                            caf::reacts_to<report_atom, json_msg>>;
 
 // HTTP endpoint: health, readiness and metrics over HTTP.
 //   (status) -> component_status   "listening on ADDR", "disabled", or the bind failure
@@ -133,11 +143,13 @@ using router_actor = caf::typed_actor<
 //                                               endpoint get it
 //   (audit, event)          -> (no reply)       forwarded to the auditor that runs now (for actors that must not
 //                                               hold an auditor handle across its restarts, e.g. HTTP handlers)
+//   (status, component_status) -> (no reply)    a running child reports its own state (e.g. the syncer:
+//                                               degraded); status and /ready show it
 using supervisor_actor =
     caf::typed_actor<caf::replies_to<status_atom>::with<component_list>, caf::reacts_to<shutdown_atom, int32_t>,
                      caf::reacts_to<restart_atom, std::string>, caf::replies_to<crash_atom, std::string>::with<bool>,
                      caf::reacts_to<reload_atom, config_update>, caf::replies_to<metrics_atom>::with<std::string>,
-                     caf::reacts_to<audit_atom, audit_event>>;
+                     caf::reacts_to<audit_atom, audit_event>, caf::reacts_to<status_atom, component_status>>;
 
 }  // namespace memory_mcp
 
