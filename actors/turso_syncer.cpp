@@ -42,6 +42,7 @@ struct worker_state {
   std::map<std::string, int64_t> errors;  // by kind
   std::string last_error;
   std::string state = "starting";
+  int64_t next_attempt_us = 0;  // monotonic: no cycle before this (backoff)
 };
 
 using worker_ptr = sync_worker_actor::stateful_pointer<worker_state>;
@@ -73,7 +74,7 @@ class sync_logic {
     }
   }
 
-  // One cycle; returns the delay before the next.
+  // One cycle; returns the delay in ms before the next.
   int64_t cycle() {
     if (!open_local()) return report(), 1000;
     if (!st().client) st().client = std::make_unique<hrana_client>(endpoint_of(rt_->cfg), rt_->cfg.turso_auth_token);
@@ -95,6 +96,36 @@ class sync_logic {
     report();
     if (!ok) return st().backoff_ms;
     return more ? 0 : rt_->cfg.sync_interval_ms;
+  }
+
+  // Sends the current figures to the front (also between cycles, while backing off).
+  void report() {
+    json r = {{"state", st().state},
+              {"origin", st().origin},
+              {"consecutive_failures", st().consecutive_failures},
+              {"backoff_ms", st().backoff_ms},
+              {"circuit_open", st().consecutive_failures >= failures_to_open_circuit},
+              {"pushed_changes", st().pushed_changes},
+              {"pushed_batches", st().pushed_batches},
+              {"pulled_changes", st().pulled_changes},
+              {"applied", st().applied},
+              {"skipped", st().skipped},
+              {"snapshot_rows", st().snapshot_rows},
+              {"last_push_ok_us", st().last_push_ok_us},
+              {"last_pull_ok_us", st().last_pull_ok_us},
+              {"last_success_us", st().last_success_us},
+              {"errors", st().errors},
+              {"last_error", st().last_error}};
+    if (st().db) {
+      try {
+        auto o = read_outbox_stats(*st().db);
+        r["outbox_depth"] = o.depth;
+        r["oldest_outbox_at_us"] = o.oldest_at_us;
+        r["pulled_seq"] = pulled_seq(*st().db);
+      } catch (const std::exception&) {
+      }
+    }
+    self_->send(front_, report_atom::value, json_msg{r});
   }
 
  private:
@@ -220,35 +251,6 @@ class sync_logic {
     return true;
   }
 
-  void report() {
-    json r = {{"state", st().state},
-              {"origin", st().origin},
-              {"consecutive_failures", st().consecutive_failures},
-              {"backoff_ms", st().backoff_ms},
-              {"circuit_open", st().consecutive_failures >= failures_to_open_circuit},
-              {"pushed_changes", st().pushed_changes},
-              {"pushed_batches", st().pushed_batches},
-              {"pulled_changes", st().pulled_changes},
-              {"applied", st().applied},
-              {"skipped", st().skipped},
-              {"snapshot_rows", st().snapshot_rows},
-              {"last_push_ok_us", st().last_push_ok_us},
-              {"last_pull_ok_us", st().last_pull_ok_us},
-              {"last_success_us", st().last_success_us},
-              {"errors", st().errors},
-              {"last_error", st().last_error}};
-    if (st().db) {
-      try {
-        auto o = read_outbox_stats(*st().db);
-        r["outbox_depth"] = o.depth;
-        r["oldest_outbox_at_us"] = o.oldest_at_us;
-        r["pulled_seq"] = pulled_seq(*st().db);
-      } catch (const std::exception&) {
-      }
-    }
-    self_->send(front_, report_atom::value, json_msg{r});
-  }
-
   worker_ptr self_;
   runtime_ptr rt_;
   turso_syncer_actor front_;
@@ -261,18 +263,28 @@ sync_worker_actor::behavior_type worker(worker_ptr self, runtime_ptr rt, turso_s
   self->send(self, tick_atom::value);
   return {
       [=](tick_atom) {
+        // While backing off, wake every second to report fresh local figures (the outbox keeps growing).
+        auto now = monotonic_us();
         int64_t delay = 1000;
-        try {
-          delay = logic->cycle();
-        } catch (const std::exception& e) {
-          // A local storage error (busy past the timeout, disk full): nothing was trimmed or applied; retry.
-          rt->log->log(log_level::error, "turso_syncer", std::string("sync cycle failed: ") + e.what());
+        if (now < self->state.next_attempt_us) {
+          logic->report();
+          delay = std::min<int64_t>(1000, (self->state.next_attempt_us - now) / 1000 + 1);
+        } else {
+          try {
+            delay = logic->cycle();
+          } catch (const std::exception& e) {
+            // A local storage error (busy past the timeout, disk full): nothing was trimmed or applied; retry.
+            rt->log->log(log_level::error, "turso_syncer", std::string("sync cycle failed: ") + e.what());
+          }
+          self->state.next_attempt_us = now + delay * 1000;
+          delay = std::min<int64_t>(delay, 1000);
         }
         if (delay <= 0) self->send(self, tick_atom::value);
         else self->delayed_send(self, std::chrono::milliseconds(delay), tick_atom::value);
       },
       [=](reload_atom, const config_update& update) {
         if (update.cfg) logic->on_reload(*update.cfg);
+        self->state.next_attempt_us = 0;  // try at once (e.g. with a new token)
         self->send(self, tick_atom::value);
       },
   };
