@@ -162,6 +162,19 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
           st.last_metrics_error = e.what();
         }
         if (!episodes.empty()) m.family("memory_mcp_episodes", "gauge", "Stored episodes by status.", episodes);
+        std::vector<std::pair<metric_labels, double>> patterns;
+        try {
+          for (const char* kind : {"tool_sequence", "decision_point", "error_recovery", "context_pattern", "heuristic"})
+            patterns.push_back({{{"kind", kind}}, 0.0});
+          SQLite::Statement q(*st.db, "SELECT kind, COUNT(*) FROM patterns GROUP BY kind");
+          while (q.executeStep())
+            for (auto& [labels, value] : patterns)
+              if (labels[0].second == q.getColumn(0).getString()) value = static_cast<double>(q.getColumn(1).getInt64());
+        } catch (const std::exception& e) {
+          st.last_metrics_error = e.what();
+          patterns.clear();
+        }
+        if (!patterns.empty()) m.family("memory_mcp_patterns", "gauge", "Learned patterns by kind.", patterns);
         m.family("memory_mcp_store_calls_total", "counter", "Storage commands run.", {{{}, static_cast<double>(st.calls)}});
         m.family("memory_mcp_store_commits_total", "counter", "Group commits (one fsync each).",
                  {{{}, static_cast<double>(st.groups)}});

@@ -53,7 +53,7 @@ test('/metrics serves the Prometheus text format with the alert-rule names and l
     let m = await scrape();
     for (const name of ['audit_authentication_failures_total', 'audit_security_violations_total', 'audit_bulk_operations_total',
       'memory_mcp_rate_limit_denials_total', 'memory_mcp_actor_restarts_total', 'memory_mcp_episodes',
-      'process_resident_memory_bytes', 'memory_mcp_uptime_seconds'])
+      'memory_mcp_patterns', 'process_resident_memory_bytes', 'memory_mcp_uptime_seconds'])
       assert.ok(m.families.has(name), `family ${name}`);
     assert.equal(value(m, 'audit_security_violations_total'), 0);
     assert.ok(value(m, 'process_resident_memory_bytes') > 1e6);
@@ -78,6 +78,7 @@ test('/metrics serves the Prometheus text format with the alert-rule names and l
     assert.equal(value(m, 'audit_security_violations_total'), 1);
     assert.equal(value(m, 'audit_bulk_operations_total'), 1);
     assert.equal(value(m, 'memory_mcp_episodes', '{status="in_progress"}'), 2);
+    assert.equal(value(m, 'memory_mcp_patterns', '{kind="tool_sequence"}'), 0);
     assert.equal(value(m, 'memory_mcp_tool_call_duration_seconds_count', '{tool="create_episode"}'), 3);
     assert.equal(value(m, 'memory_mcp_tool_call_duration_seconds_bucket', '{tool="create_episode",le="+Inf"}'), 3);
   } finally {
