@@ -53,6 +53,7 @@ json result_item(const ranked_pattern& rp) {
 
 result<json> search_patterns(command_context& ctx, const json& args) {
   auto request = task_request(args, "query");
+  request.episode_support_weight = 0.8;  // a search names what the pattern itself says
   request.domain_only = args.value("filter_by_domain", false);
   request.limit = static_cast<size_t>(args.value("limit", int64_t{5}));
   double min_relevance = args.value("min_relevance", 0.3);

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -18,6 +19,7 @@ namespace {
 
 constexpr int64_t max_text_candidates = 300;
 constexpr int64_t max_context_candidates = 200;
+constexpr int64_t max_support_episodes = 50;
 
 struct candidate_row {
   json pattern;
@@ -35,9 +37,11 @@ std::vector<std::string> string_list(const json& j) {
 }  // namespace
 
 std::string fts_match_expression(const std::string& text) {
+  auto terms = search_terms(text);
+  bool only_stop_words = std::all_of(terms.begin(), terms.end(), is_stop_word);
   std::string expr;
-  for (auto& t : search_terms(text))
-    for (auto& p : search_prefixes(t)) expr += (expr.empty() ? "" : " OR ") + ("\"" + p + "\"*");
+  for (auto& t : terms)
+    if (only_stop_words || !is_stop_word(t)) expr += (expr.empty() ? "" : " OR ") + ("\"" + search_prefix(t) + "\"*");
   return expr;
 }
 
@@ -79,22 +83,57 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   };
 
   std::map<std::string, candidate_row> rows;  // by pattern_id
+  // Adds the pattern of the current row (once); returns its id.
+  auto add_row = [&](SQLite::Statement& q) -> std::string {
+    auto id = q.getColumn(0).getString();
+    auto& r = rows[id];
+    if (r.pattern.is_null()) {
+      r.pattern = pattern_from_row(q);
+      r.cand.domain = r.pattern["domain"].get<std::string>();
+      r.cand.kind = r.pattern["kind"].get<std::string>();
+      r.cand.tool_count = r.pattern.value("tools", json::array()).size();
+      r.cand.context_features = string_list(r.pattern.value("context_features", json::array()));
+      r.cand.confidence = r.pattern["confidence"].get<double>();
+      r.cand.last_seen_us = q.getColumn(12).getInt64();
+    }
+    return id;
+  };
   auto collect = [&](SQLite::Statement& q, bool with_rank) {
     while (q.executeStep()) {
-      auto id = q.getColumn(0).getString();
-      auto& r = rows[id];
-      if (r.pattern.is_null()) {
-        r.pattern = pattern_from_row(q);
-        r.cand.domain = r.pattern["domain"].get<std::string>();
-        r.cand.context_features = string_list(r.pattern.value("context_features", json::array()));
-        r.cand.confidence = r.pattern["confidence"].get<double>();
-        r.cand.last_seen_us = q.getColumn(12).getInt64();
-      }
-      if (with_rank) r.cand.bm25 = q.getColumn(13).getDouble();
+      auto id = add_row(q);
+      if (with_rank) rows[id].cand.bm25 = q.getColumn(13).getDouble();
     }
   };
 
   auto match = fts_match_expression(request.text);
+  // Patterns found through the episodes they come from: the completed episodes that match the text best lend
+  // their score to the patterns they are evidence for (docs/LEARNING.md, pattern ranking).
+  std::map<std::string, double> support;
+  if (!match.empty()) {
+    SQLite::Statement eps(db,
+                          "SELECT d.episode_id, bm25(episodes_fts, 3.0, 1.0, 1.0, 0.5) AS rank FROM episodes_fts "
+                          "JOIN episode_docs d ON d.doc_id = episodes_fts.rowid WHERE episodes_fts MATCH ? "
+                          "ORDER BY rank LIMIT ?");
+    eps.bind(1, match);
+    eps.bind(2, max_support_episodes);
+    std::vector<std::pair<std::string, double>> episodes;
+    double best = 0;
+    while (eps.executeStep()) {
+      episodes.push_back({eps.getColumn(0).getString(), eps.getColumn(1).getDouble()});
+      best = std::min(best, episodes.back().second);
+    }
+    SQLite::Statement ev(db, std::string("SELECT ") + pattern_columns +
+                                 " FROM pattern_evidence pe JOIN patterns p ON p.pattern_id = pe.pattern_id "
+                                 "WHERE pe.episode_id = :episode" + filters);
+    for (auto& [episode_id, rank] : episodes) {
+      double weight = best < 0 ? rank / best : 1.0;  // 1 for the best-matching episode
+      ev.bind(":episode", episode_id);
+      bind_filters(ev);
+      while (ev.executeStep()) support[add_row(ev)] += weight;  // each supported pattern is a candidate
+      ev.reset();
+      ev.clearBindings();
+    }
+  }
   if (!match.empty()) {
     SQLite::Statement q(db, std::string("SELECT ") + pattern_columns +
                                 ", bm25(patterns_fts) AS rank FROM patterns_fts JOIN patterns p ON p.doc_id = "
@@ -121,6 +160,15 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
     collect(q, false);
   }
 
+  // Support per pattern: how well its evidence matches the text, on average over all its evidence (a pattern that
+  // many unrelated episodes show says little about this task; how much evidence there is, is the confidence
+  // term's business). The text score is the better of that and the pattern's own text match.
+  double best_support = 0;
+  for (auto& [id, r] : rows)
+    if (auto it = support.find(id); it != support.end()) {
+      it->second /= std::max<double>(1, r.pattern["occurrences"].get<double>());
+      best_support = std::max(best_support, it->second);
+    }
   bool any_feedback = db.execAndGet("SELECT EXISTS (SELECT 1 FROM pattern_feedback)").getInt() != 0;
   std::vector<candidate_row*> order;
   std::vector<pattern_candidate> cands;
@@ -136,12 +184,34 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   auto q = request.context;
   q.has_text = !match.empty();
   auto scores = score_patterns(q, cands, now_us);
+  if (best_support > 0) {
+    pattern_weights w;
+    for (size_t i = 0; i < order.size(); ++i) {
+      auto it = support.find(order[i]->pattern["pattern_id"].get<std::string>());
+      if (it == support.end()) continue;
+      double from_episodes = request.episode_support_weight * std::min(1.0, it->second);
+      if (from_episodes <= scores[i].text) continue;
+      double sum = w.text + w.context + w.confidence + w.effectiveness + w.recency + w.specificity;
+      scores[i].total += w.text * (from_episodes - scores[i].text) / sum;
+      scores[i].text = from_episodes;
+    }
+  }
   std::vector<size_t> idx(order.size());
   std::iota(idx.begin(), idx.end(), 0);
   std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
     if (scores[a].total != scores[b].total) return scores[a].total > scores[b].total;
     return order[a]->pattern["pattern_id"] < order[b]->pattern["pattern_id"];  // deterministic ties
   });
+  {
+    std::vector<std::string> kinds, domains;
+    std::vector<std::vector<std::string>> tools;
+    for (auto* r : order) {
+      kinds.push_back(r->cand.kind);
+      domains.push_back(r->cand.domain);
+      tools.push_back(string_list(r->pattern.value("tools", json::array())));
+    }
+    idx = demote_covered(idx, kinds, domains, tools, std::max<size_t>(request.limit, 5));
+  }
   if (candidates_seen) *candidates_seen = idx.size();
   std::vector<ranked_pattern> out;
   for (size_t k = 0; k < idx.size() && out.size() < request.limit; ++k) {

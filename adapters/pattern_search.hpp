@@ -21,6 +21,9 @@ struct pattern_request {
   double min_success_rate = 0;      // only patterns at least this successful
   int64_t min_occurrences = 0;      // only patterns seen at least this often
   size_t limit = 10;
+  // How much being found through matching episodes counts against matching in the pattern's own words (1:
+  // equally; a search for words, e.g. an error message, sets less, so patterns that say it come first).
+  double episode_support_weight = 1.0;
 };
 
 struct feedback_totals {
@@ -45,8 +48,8 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
 feedback_totals pattern_feedback_totals(SQLite::Database& db, const std::string& pattern_id,
                                         const learning_settings& settings, int64_t now_us);
 
-// The FTS5 MATCH expression for free text (terms OR-ed, each as a prefix, inflections stripped), or "" when
-// the text has no terms.
+// The FTS5 MATCH expression for free text (terms OR-ed, each as one prefix with its inflection stripped, stop
+// words left out unless there is nothing else), or "" when the text has no terms.
 std::string fts_match_expression(const std::string& text);
 
 }  // namespace memory_mcp

@@ -75,7 +75,8 @@ result<json> recommend_playbook(command_context& ctx, const json& args) {
   request.context.task_type = args.value("task_type", "");
   request.context.language = args.value("language", "");
   request.context.framework = args.value("framework", "");
-  request.kinds = {"tool_sequence", "context_pattern"};
+  // Whole workflows first; a context approach (its first three tools) only when no workflow fits.
+  request.kinds = {"tool_sequence"};
   request.limit = 30;
   auto max_steps = static_cast<size_t>(args.value("max_steps", int64_t{5}));
   auto max_playbooks = static_cast<size_t>(args.value("limit", int64_t{3}));
@@ -83,6 +84,10 @@ result<json> recommend_playbook(command_context& ctx, const json& args) {
   if (!episode_id.empty() && !probe_episode(ctx.db, episode_id).exists) return episode_not_found(episode_id);
 
   auto found = find_patterns(ctx.db, request, ctx.learning, now);
+  if (found.empty()) {
+    request.kinds = {"context_pattern"};
+    found = find_patterns(ctx.db, request, ctx.learning, now);
+  }
   // Error recoveries of this domain, most frequent first: the pitfalls.
   std::vector<json> recoveries;
   {

@@ -53,7 +53,7 @@ result<json> query_memory(command_context& ctx, const json& args) {
       "e.outcome_type, e.reward_total, e.start_time_us, e.end_time_us, e.step_count";
   std::string sql;
   if (!terms.empty()) {
-    sql = "SELECT " + columns + ", bm25(episodes_fts, 3.0, 1.0, 1.5) AS rank FROM episodes_fts "
+    sql = "SELECT " + columns + ", bm25(episodes_fts, 3.0, 1.0, 1.0, 0.5) AS rank FROM episodes_fts "
           "JOIN episode_docs d ON d.doc_id = episodes_fts.rowid JOIN episodes e ON e.episode_id = d.episode_id "
           "WHERE episodes_fts MATCH ?" + std::string(filter_domain ? " AND e.domain = ?" : "") +
           " ORDER BY rank LIMIT ?";

@@ -9,8 +9,28 @@
 namespace memory_mcp {
 
 // Inserts the full-text document of the completed episodes whose doc ids the caller selects after this text
-// ("... WHERE d.doc_id IN (<select>)"). Shared by migration 3 and reindex_episode.
+// ("... WHERE d.doc_id IN (<select>)"). Shared by migration 6 and reindex_episode. Columns: the description;
+// every step's tool, action and result text; the outcome and reflection texts; the context (domain, task type,
+// language, framework, context and episode tags).
 const char* const fts_document_insert = R"sql(
+INSERT INTO episodes_fts(rowid, description, steps, reflection, context)
+SELECT d.doc_id, e.task_description,
+       COALESCE((SELECT group_concat(s.tool || ' ' || s.action || ' ' || COALESCE(s.result_text, ''), ' ')
+                 FROM steps s WHERE s.episode_id = e.episode_id), ''),
+       COALESCE((SELECT group_concat(t.value, ' ') FROM json_tree(e.outcome) t
+                 WHERE t.type = 'text' AND t.key <> 'type'), '') || ' ' ||
+       COALESCE((SELECT group_concat(t.value, ' ') FROM json_tree(e.reflection) t
+                 WHERE t.type = 'text' AND t.key <> 'generated_at'), ''),
+       e.domain || ' ' || replace(e.task_type, '_', ' ') || ' ' || COALESCE(e.language, '') || ' ' ||
+       COALESCE(e.framework, '') || ' ' ||
+       COALESCE((SELECT group_concat(t.value, ' ') FROM json_each(e.context_tags) t), '') || ' ' ||
+       COALESCE((SELECT group_concat(g.tag, ' ') FROM episode_tags g WHERE g.episode_id = e.episode_id), '')
+FROM episode_docs d JOIN episodes e ON e.episode_id = d.episode_id
+WHERE e.end_time_us IS NOT NULL AND d.doc_id IN ()sql";
+
+namespace {
+// Migration 3's document (three columns), frozen: migrations replay exactly as they first ran.
+const char* const fts_document_insert_v3 = R"sql(
 INSERT INTO episodes_fts(rowid, description, steps, reflection)
 SELECT d.doc_id, e.task_description,
        COALESCE((SELECT group_concat(s.tool || ' ' || s.action || ' ' || COALESCE(s.result_text, ''), ' ')
@@ -21,6 +41,7 @@ SELECT d.doc_id, e.task_description,
                  WHERE t.type = 'text' AND t.key <> 'generated_at'), '')
 FROM episode_docs d JOIN episodes e ON e.episode_id = d.episode_id
 WHERE e.end_time_us IS NOT NULL AND d.doc_id IN ()sql";
+}  // namespace
 
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
@@ -104,7 +125,7 @@ CREATE TRIGGER episode_docs_after_delete AFTER DELETE ON episode_docs BEGIN
   DELETE FROM episodes_fts WHERE rowid = old.doc_id;
 END;
 INSERT INTO episode_docs(episode_id) SELECT episode_id FROM episodes WHERE end_time_us IS NOT NULL;
-)sql" + std::string(fts_document_insert) + " SELECT doc_id FROM episode_docs);"},
+)sql" + std::string(fts_document_insert_v3) + " SELECT doc_id FROM episode_docs);"},
       {4, "patterns and recommendation feedback",
        // Patterns merge the evidence of every episode that shows them (docs/LEARNING.md): pattern_evidence holds
        // one row per (pattern, episode) and the aggregate columns of patterns are maintained from it. Learning is
@@ -176,6 +197,13 @@ CREATE TABLE pattern_feedback (
 )sql",
        relearn_completed_episodes},
       {5, "replication capture", sync_capture_migration_sql()},
+      {6, "context in the full-text index",
+       // A fourth column holds the episode's context, so "django" or "mobile" in a query finds episodes by
+       // their framework or domain even when the description does not say it (docs/LEARNING.md).
+       R"sql(
+DROP TABLE episodes_fts;
+CREATE VIRTUAL TABLE episodes_fts USING fts5(description, steps, reflection, context, tokenize = 'unicode61 remove_diacritics 2');
+)sql" + std::string(fts_document_insert) + " SELECT doc_id FROM episode_docs);"},
   };
   return all;
 }

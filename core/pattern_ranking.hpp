@@ -11,11 +11,12 @@
 namespace memory_mcp {
 
 struct pattern_weights {
-  double text = 0.35;
+  double text = 0.30;
   double context = 0.20;
-  double confidence = 0.25;
+  double confidence = 0.20;
   double effectiveness = 0.15;
   double recency = 0.05;
+  double specificity = 0.10;
   double recency_half_life_days = 30;
 };
 
@@ -26,6 +27,8 @@ struct pattern_query {
 };
 
 struct pattern_candidate {
+  std::string kind;            // tool_sequence, error_recovery, decision_point, context_pattern, heuristic
+  size_t tool_count = 0;       // tools of a tool_sequence
   std::optional<double> bm25;  // FTS5 bm25 of the pattern's text (lower is better), nullopt when it did not match
   std::string domain;
   // Context the pattern itself records as "name:value" (context patterns: task_type, language, framework).
@@ -42,7 +45,20 @@ struct pattern_rank {
   double confidence = 0;  // copied from the candidate
   double effectiveness = 0;
   double recency = 0;     // 2^(-days since last seen / half-life)
+  double specificity = 0; // 0..1: how much the pattern tells: a whole workflow or a recovery more than a fragment
 };
+
+// Specificity by kind: tool_sequence min(tools / 5, 1); error_recovery 1; decision_point 0.7; context_pattern
+// 0.6; heuristic 0.4.
+double pattern_specificity(const std::string& kind, size_t tool_count);
+
+// Reorders a ranking so that fragments of a listed workflow (a heuristic "a then b" or a context approach whose
+// tools appear, consecutively and in order, in a tool sequence of the same domain among the first `window`
+// entries) come after the patterns that add something new; order is otherwise kept. `order` indexes the
+// candidates, best first.
+std::vector<size_t> demote_covered(const std::vector<size_t>& order, const std::vector<std::string>& kinds,
+                                   const std::vector<std::string>& domains,
+                                   const std::vector<std::vector<std::string>>& tools, size_t window);
 
 // Scores every candidate. Context: domain weighs 0.5, task_type 0.2, language 0.15, framework 0.15, over the
 // fields the query gives; a field matches (1), contradicts (0) or is unknown to the pattern (0.5). With no

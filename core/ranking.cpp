@@ -73,22 +73,27 @@ std::vector<std::string> search_terms(const std::string& text, size_t max_terms)
   return terms;
 }
 
-std::vector<std::string> search_prefixes(const std::string& term) {
-  std::vector<std::string> out{term};
-  auto ends = [&](const char* suffix) {
-    std::string s = suffix;
-    return term.size() >= s.size() + 3 && term.compare(term.size() - s.size(), s.size(), s) == 0;
+std::string search_prefix(const std::string& term) {
+  auto ends = [&](const std::string& suffix, size_t min_stem) {
+    return term.size() >= suffix.size() + min_stem && term.compare(term.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  std::string stem;
-  if (term.size() >= 5) {
-    if (ends("ies")) stem = term.substr(0, term.size() - 3) + "y";
-    else if (ends("ing")) stem = term.substr(0, term.size() - 3);
-    else if (ends("es")) stem = term.substr(0, term.size() - 2);
-    else if (ends("ed")) stem = term.substr(0, term.size() - 2);
-    else if (ends("s") && !ends("ss")) stem = term.substr(0, term.size() - 1);
-  }
-  if (!stem.empty() && stem != term) out.push_back(stem);
-  return out;
+  if (term.size() < 5) return term;
+  if (ends("ies", 3)) return term.substr(0, term.size() - 3);  // retries -> retr (retry, retried)
+  if (ends("ing", 4)) return term.substr(0, term.size() - 3);  // retrying -> retry; during stays
+  if (ends("ed", 4)) return term.substr(0, term.size() - 2);   // patched -> patch; speed stays
+  if (ends("es", 3)) return term.substr(0, term.size() - 2);   // classes -> class, fixes -> fix
+  if (ends("s", 4) && !ends("ss", 0)) return term.substr(0, term.size() - 1);  // tests -> test
+  return term;
+}
+
+bool is_stop_word(const std::string& term) {
+  static const std::set<std::string> words = {
+      "a",    "an",   "and",   "are",  "as",   "at",   "be",    "but",  "by",   "can",  "do",   "for",
+      "from", "has",  "have",  "how",  "i",    "if",   "in",    "into", "is",   "it",   "its",  "my",
+      "no",   "not",  "of",    "on",   "or",   "our",  "so",    "that", "the",  "their", "then", "there",
+      "these", "this", "to",   "was",  "we",   "were", "what",  "when", "where", "which", "while", "who",
+      "why",  "will", "with",  "you",  "your"};
+  return words.count(term) > 0;
 }
 
 }  // namespace memory_mcp

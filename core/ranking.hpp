@@ -50,9 +50,15 @@ std::vector<ranking_score> score_candidates(const ranking_query& q, const std::v
 // `max_terms`, each at most 64 bytes. "fix flaky-login test!" -> {fix, flaky, login, test}.
 std::vector<std::string> search_terms(const std::string& text, size_t max_terms = 32);
 
-// The prefixes a term is searched by: the term itself and, for words of 5+ letters ending in a common English
-// inflection (-s, -es, -ed, -ing, -ies), the word without it ("tests" -> {tests, test}, "retrying" ->
-// {retrying, retry}). Matching by prefix then covers the other inflections ("test" matches "testing").
-std::vector<std::string> search_prefixes(const std::string& term);
+// The prefix a term is searched by: the term itself or, for words of 5+ letters ending in a common English
+// inflection, the word without it, when enough of the word is left (-ies and -es leave 3+ letters, -ing, -ed and
+// -s 4+): "tests" -> "test", "retrying" -> "retry", "retries" -> "retr", "classes" -> "class"; "speed" and
+// "during" stay whole. Matching by prefix then covers the other inflections ("test" matches "testing"). One
+// prefix per term, so a document is never counted twice for one query word.
+std::string search_prefix(const std::string& term);
+
+// Words too common to say anything about relevance ("the", "a", "in", "to", ...). Search ignores them unless a
+// query consists of nothing else.
+bool is_stop_word(const std::string& term);
 
 }  // namespace memory_mcp

@@ -52,8 +52,37 @@ TEST_CASE("context features: match 1, contradiction 0, unknown 0.5, over the req
 TEST_CASE("without a text query the remaining weights are renormalized to sum to 1") {
   pattern_query q;
   auto c = cand(std::nullopt, "web", 1.0, 1.0);
+  c.kind = "tool_sequence";
+  c.tool_count = 5;
   auto s = score_patterns(q, {c}, 10 * day_us);
-  CHECK(s[0].total == doctest::Approx((0.20 * 0.5 + 0.25 + 0.15 + 0.05) / 0.65));
+  CHECK(s[0].total == doctest::Approx((0.20 * 0.5 + 0.20 + 0.15 + 0.05 + 0.10) / 0.70));
+  // A heuristic: specificity 0.4. Weights without text: 0.20 + 0.20 + 0.15 + 0.05 + 0.10 = 0.70.
+  c.kind = "heuristic";
+  s = score_patterns(q, {c}, 10 * day_us);
+  CHECK(s[0].specificity == doctest::Approx(0.4));
+  CHECK(s[0].total == doctest::Approx((0.20 * 0.5 + 0.20 + 0.15 + 0.05 + 0.10 * 0.4) / 0.70));
+}
+
+TEST_CASE("specificity: whole workflows and recoveries tell more than fragments") {
+  CHECK(pattern_specificity("tool_sequence", 5) == 1.0);
+  CHECK(pattern_specificity("tool_sequence", 2) == doctest::Approx(0.4));
+  CHECK(pattern_specificity("error_recovery", 0) == 1.0);
+  CHECK(pattern_specificity("decision_point", 0) == doctest::Approx(0.7));
+  CHECK(pattern_specificity("context_pattern", 3) == doctest::Approx(0.6));
+  CHECK(pattern_specificity("heuristic", 2) == doctest::Approx(0.4));
+}
+
+TEST_CASE("fragments of a listed workflow move behind patterns that add something") {
+  std::vector<std::string> kinds = {"context_pattern", "heuristic", "tool_sequence", "heuristic", "error_recovery", "heuristic"};
+  std::vector<std::string> domains = {"web", "web", "web", "web", "web", "data"};
+  std::vector<std::vector<std::string>> tools = {
+      {"grep", "read_file", "edit_file"}, {"read_file", "edit_file"}, {"grep", "read_file", "edit_file", "run_tests"},
+      {"grep", "edit_file"},  // not consecutive in the sequence: new information
+      {}, {"read_file", "edit_file"}};  // another domain: not covered
+  auto order = demote_covered({0, 1, 2, 3, 4, 5}, kinds, domains, tools, 5);
+  CHECK(order == std::vector<size_t>{2, 3, 4, 5, 0, 1});
+  // A covering sequence beyond the window does not demote anything.
+  CHECK(demote_covered({0, 1, 3, 4, 5, 2}, kinds, domains, tools, 5) == std::vector<size_t>{0, 1, 3, 4, 5, 2});
 }
 
 TEST_CASE("recency halves every 30 days since the pattern was last seen") {

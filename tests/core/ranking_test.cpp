@@ -65,12 +65,23 @@ TEST_CASE("outcome and reward, then recency, break ties between equal text match
   CHECK(s[2].total > s[1].total);
 }
 
-TEST_CASE("search_prefixes strips common inflections so a prefix match covers the others") {
-  CHECK(search_prefixes("tests") == std::vector<std::string>{"tests", "test"});
-  CHECK(search_prefixes("retrying") == std::vector<std::string>{"retrying", "retry"});
-  CHECK(search_prefixes("retries") == std::vector<std::string>{"retries", "retry"});
-  CHECK(search_prefixes("fixed") == std::vector<std::string>{"fixed", "fix"});
-  CHECK(search_prefixes("class") == std::vector<std::string>{"class"});
-  CHECK(search_prefixes("bus") == std::vector<std::string>{"bus"});
-  CHECK(search_prefixes("paginat") == std::vector<std::string>{"paginat"});
+TEST_CASE("search_prefix strips common inflections so a prefix match covers the others, never too much") {
+  CHECK(search_prefix("tests") == "test");
+  CHECK(search_prefix("retrying") == "retry");
+  CHECK(search_prefix("retries") == "retr");
+  CHECK(search_prefix("patched") == "patch");
+  CHECK(search_prefix("classes") == "class");
+  CHECK(search_prefix("class") == "class");
+  CHECK(search_prefix("bus") == "bus");
+  CHECK(search_prefix("paginat") == "paginat");
+  CHECK(search_prefix("speed") == "speed");    // not "spe"
+  CHECK(search_prefix("during") == "during");  // not "dur"
+  CHECK(search_prefix("sized") == "sized");
+}
+
+TEST_CASE("stop words") {
+  CHECK(is_stop_word("the"));
+  CHECK(is_stop_word("a"));
+  CHECK_FALSE(is_stop_word("login"));
+  CHECK_FALSE(is_stop_word("test"));
 }

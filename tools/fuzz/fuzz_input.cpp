@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: (void)parse_rfc3339_us(text); break;
     case 3: (void)check_bearer(text, "0123456789abcdef-token"); break;
     case 4:
-      for (auto& term : search_terms(text)) (void)search_prefixes(term);
+      for (auto& term : search_terms(text)) (void)search_prefix(term);
       break;
   }
   return 0;
