@@ -20,6 +20,7 @@ struct pending_reply {
 struct store_state {
   static inline const char* name = "episode_store";
   std::unique_ptr<SQLite::Database> db;
+  std::unique_ptr<statement_cache> statements;  // of db
   bool in_group = false;               // a BEGIN IMMEDIATE is open
   std::vector<pending_reply> pending;  // replies waiting for the group's COMMIT
   uint64_t groups = 0;
@@ -105,6 +106,7 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
   auto opened = open_database(rt->cfg.db_path);
   if (opened) {
     self->state.db = std::move(opened.value());
+    self->state.statements = std::make_unique<statement_cache>(*self->state.db);
   } else {
     // Exit abnormally: the supervisor restarts the store with backoff and gives up after too many attempts.
     rt->log->log(log_level::error, "episode_store", opened.err().message);
@@ -126,15 +128,19 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
         }
         auto sink = caf::actor_cast<router_actor>(call.progress_to);
         auto token = call.progress_token;
-        command_context ctx{*st.db, call.client_id, [&](double done, double total, const std::string& text) {
+        command_context ctx{*st.db, call.client_id,
+                            [&](double done, double total, const std::string& text) {
                               if (sink && !token.value.is_null())
                                 self->send(sink, progress_atom::value, token, done, total, text);
-                            }};
+                            },
+                            learning_settings{rt->cfg.learning_min_quality, rt->cfg.feedback_half_life_days},
+                            st.statements.get()};
         tool_reply reply;
         try {
-          st.db->exec("SAVEPOINT call");
+          ctx.prepared("SAVEPOINT call").exec();
           auto r = run_store_command(ctx, call.tool, call.arguments.value);
-          st.db->exec(r ? "RELEASE call" : "ROLLBACK TO call; RELEASE call");
+          if (!r) ctx.prepared("ROLLBACK TO call").exec();
+          ctx.prepared("RELEASE call").exec();
           reply = to_tool_reply(r);
         } catch (const std::exception& e) {
           try {

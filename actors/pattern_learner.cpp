@@ -7,6 +7,7 @@
 #include "adapters/completion.hpp"
 #include "adapters/logger.hpp"
 #include "adapters/recall_commands.hpp"
+#include "adapters/recall_index.hpp"
 #include "adapters/sqlite_db.hpp"
 #include "core/time_format.hpp"
 
@@ -19,11 +20,17 @@ using nlohmann::json;
 // complete_episode is prepared again when steps arrive between preparing and applying; after this many
 // attempts the client is told to retry.
 constexpr int max_completion_attempts = 5;
+// Episodes read into the recall index per slice of the initial build, and at most per call afterwards.
+constexpr size_t recall_build_slice_docs = 2000;
+constexpr size_t recall_catch_up_docs = 20000;
+constexpr std::chrono::seconds recall_sweep_interval{60};
 
 struct learner_state {
   static inline const char* name = "pattern_learner";
   std::unique_ptr<SQLite::Database> db;  // read-only; opened on first use (the store creates and migrates)
   episode_store_actor store;             // wired by the supervisor
+  recall_index recall;                   // the completed episodes in memory; built in slices, then kept current
+  std::string recall_error;
   uint64_t calls = 0;
   uint64_t completions = 0;
   uint64_t completion_retries = 0;
@@ -136,6 +143,7 @@ void answer_with_session(learner_ptr self, const tool_call& call, json result,
 }
 
 pattern_learner_actor::behavior_type learner(learner_ptr self, runtime_ptr rt) {
+  self->send(self, tick_atom::value);
   return {
       [=](call_atom, tool_call& call) -> caf::result<tool_reply> {
         auto& st = self->state;
@@ -152,6 +160,15 @@ pattern_learner_actor::behavior_type learner(learner_ptr self, runtime_ptr rt) {
         }
         if (!has_recall_command(call.tool)) return failure("internal", "pattern_learner has no tool named " + call.tool);
         command_context ctx{*st.db, call.client_id, [](double, double, const std::string&) {}, settings_of(rt)};
+        if (st.recall.ready()) {
+          // Catch up with what was committed since the last call (usually nothing or a few episodes).
+          try {
+            st.recall.refresh(*st.db, recall_catch_up_docs);
+          } catch (const std::exception& e) {
+            st.recall_error = e.what();
+          }
+          ctx.recall = &st.recall;
+        }
         auto r = in_snapshot(*st.db, [&] { return run_recall_command(ctx, call.tool, call.arguments.value); });
         if (r && r.value().contains(session_request_key)) {
           auto promise = self->make_response_promise<tool_reply>();
@@ -161,9 +178,40 @@ pattern_learner_actor::behavior_type learner(learner_ptr self, runtime_ptr rt) {
         return to_tool_reply(r);
       },
       [=](wire_atom, episode_store_actor& store) { self->state.store = std::move(store); },
+      [=](tick_atom) {
+        // One slice of the initial build; other messages are served between slices (until it is ready, recall
+        // uses SQLite's full-text index). Once built: now and then, forget deleted episodes.
+        auto& st = self->state;
+        if (st.recall.ready()) {
+          try {
+            st.recall.sweep(*st.db);
+          } catch (const std::exception& e) {
+            st.recall_error = e.what();
+          }
+          self->delayed_send(self, recall_sweep_interval, tick_atom::value);
+          return;
+        }
+        std::string why;
+        bool again = true;
+        if (ensure_open(self, rt, why)) {
+          try {
+            again = !st.recall.refresh(*st.db, recall_build_slice_docs);
+          } catch (const std::exception& e) {
+            st.recall_error = e.what();
+          }
+          if (!again)
+            rt->log->log(log_level::info, "pattern_learner",
+                         "recall index ready: " + std::to_string(st.recall.size()) + " episodes, ~" +
+                             std::to_string(st.recall.memory_bytes() >> 20) + " MiB");
+        }
+        if (again) self->delayed_send(self, std::chrono::milliseconds(st.db ? 1 : 100), tick_atom::value);
+        else self->delayed_send(self, recall_sweep_interval, tick_atom::value);
+      },
       [=](status_atom) {
         auto& st = self->state;
         std::string detail = st.db ? "read connection open; " : "read connection not open yet; ";
+        detail += st.recall.ready() ? "recall index: " + std::to_string(st.recall.size()) + " episodes; "
+                                    : "recall index building (" + std::to_string(st.recall.size()) + " so far); ";
         detail += std::to_string(st.calls) + " calls, " + std::to_string(st.completions) + " completions (" +
                   std::to_string(st.completion_retries) + " re-prepared)";
         if (!st.last_error.empty() && !st.db) detail += "; last error: " + st.last_error;

@@ -310,6 +310,7 @@ class router_logic {
     state().inflight[key].started_us = monotonic_us();
 
     bool is_write = tool->writes(args);
+    if (!rt_->cfg.rate_limit.enabled) return run_tool(key, *tool, args);  // no bucket to ask
     self_->request(state().handles.limiter, std::chrono::seconds(5), check_atom::value, state().client_id, is_write)
         .then(
             [=](const rate_decision& d) {
@@ -406,33 +407,38 @@ class router_logic {
 
   // Fail-closed auditing: a mutating call runs only once its "started" audit line is written. If the sink
   // cannot be written the call is refused, nothing is done, and the client is told why.
-  void run_tool(const std::string& key, const tool_def& tool, const json& args) {
+  void run_tool(const std::string& key, const tool_def& tool_ref, const json& args) {
     const auto& audit = rt_->cfg.audit;
-    if (!tool.writes(args) || !audit.enabled || !audit.fail_closed) return execute_tool(key, tool, args);
+    if (!tool_ref.writes(args) || !audit.enabled || !audit.fail_closed) return execute_tool(key, tool_ref, args);
+    const tool_def* tool = &tool_ref;  // captured by pointer: catalog entries live as long as the process
     auto refuse = [=](const std::string& why) {
       auto it = state().inflight.find(key);
       if (it == state().inflight.end()) return;
-      record(key, tool.name, "error");
+      record(key, tool->name, "error");
       finish(key, jsonrpc::result_object(it->second.id,
                                          mcp::tool_failure("audit log unavailable (" + why +
                                                            "); mutating calls are refused while it cannot be written "
                                                            "(AUDIT_LOG_FAIL_CLOSED=true); nothing was done")));
     };
     self_->request(state().handles.auditor, std::chrono::seconds(5), check_atom::value,
-                   audit_event{"info", state().client_id, "tools/call", "started", json_msg{{{"tool", tool.name}}}})
-        .then([=](bool written) { written ? execute_tool(key, tool, args) : refuse("write failed"); },
+                   audit_event{"info", state().client_id, "tools/call", "started", json_msg{{{"tool", tool->name}}}})
+        .then([=](bool written) { written ? execute_tool(key, *tool, args) : refuse("write failed"); },
               [=](caf::error&) { refuse("auditor restarting"); });
   }
 
-  void execute_tool(const std::string& key, const tool_def& tool, const json& args) {
+  void execute_tool(const std::string& key, const tool_def& tool_ref, const json& args) {
     auto it = state().inflight.find(key);
     if (it == state().inflight.end()) return;
     if (it->second.cancelled) return finish(key, nullptr);
     auto id = it->second.id;
+    // Lambdas capture the catalog entry by pointer: a copy of a tool_def copies its schemas.
+    const tool_def* tool_ptr = &tool_ref;
+    bool writes = tool_ref.writes(args);
     auto done = [=](const tool_reply& r) {
+      const tool_def& tool = *tool_ptr;
       record(key, tool.name, r.is_error ? "error" : "success");
       bool bulk = tool.name == "bulk_episodes";
-      if (tool.writes(args) || bulk) {
+      if (writes || bulk) {
         json details = {{"tool", tool.name}};
         if (bulk) details["bulk"] = true;
         if (r.is_error) details["error"] = r.error_kind;
@@ -452,9 +458,9 @@ class router_logic {
         done(r);
       };
     };
-    tool_call call{tool.name, json_msg{args}, state().client_id, json_msg{it->second.progress_token},
+    tool_call call{tool_ref.name, json_msg{args}, state().client_id, json_msg{it->second.progress_token},
                    caf::actor_cast<caf::strong_actor_ptr>(self_)};
-    switch (tool.target) {
+    switch (tool_ref.target) {
       case tool_target::episode_store:
         self_->request(state().handles.store, std::chrono::minutes(10), call_atom::value, std::move(call))
             .then(done, unavailable("storage"));
@@ -464,7 +470,7 @@ class router_logic {
             .then(done, unavailable("pattern learner"));
         return;
       case tool_target::router:
-        return run_router_tool(key, tool, args, done);
+        return run_router_tool(key, tool_ref, args, done);
     }
   }
 

@@ -66,7 +66,19 @@ result<json> create_episode(command_context& ctx, const json& args) {
 result<json> add_episode_step(command_context& ctx, const json& args) {
   auto id = args["episode_id"].get<std::string>();
   auto step_number = args["step_number"].get<int64_t>();
-  auto p = probe_episode(ctx.db, id);
+  // The hot path of every agent: cached statements throughout.
+  episode_presence p;
+  {
+    auto& probe = ctx.prepared("SELECT end_time_us, step_count FROM episodes WHERE episode_id = ?");
+    probe.bind(1, id);
+    if (probe.executeStep()) {
+      p.exists = true;
+      p.completed = !probe.getColumn(0).isNull();
+      p.end_time_us = p.completed ? probe.getColumn(0).getInt64() : 0;
+      p.step_count = probe.getColumn(1).getInt64();
+    }
+    probe.reset();  // no statement stays active past its use
+  }
   if (!p.exists) return episode_not_found(id);
   if (p.completed)
     return make_error(error_code::conflict, "episode_id: episode " + id + " was completed at " +
@@ -81,10 +93,12 @@ result<json> add_episode_step(command_context& ctx, const json& args) {
                       "arguments.parameters: " + std::to_string(parameters_text.size()) +
                           " bytes of JSON exceed the maximum of " + std::to_string(limits::max_parameters_bytes));
   auto metadata = args.value("metadata", json::object());
-  SQLite::Statement dup(ctx.db, "SELECT 1 FROM steps WHERE episode_id = ? AND step_number = ?");
+  auto& dup = ctx.prepared("SELECT 1 FROM steps WHERE episode_id = ? AND step_number = ?");
   dup.bind(1, id);
   dup.bind(2, static_cast<int64_t>(step_number));
-  if (dup.executeStep())
+  bool duplicate = dup.executeStep();
+  dup.reset();
+  if (duplicate)
     return make_error(error_code::conflict, "arguments.step_number: episode " + id + " already has step " +
                                                 std::to_string(step_number));
   std::string result_type;
@@ -104,9 +118,9 @@ result<json> add_episode_step(command_context& ctx, const json& args) {
     else if (result_type == "error") result_text = r.value("message", "");
   }
   auto now = wall_clock_us();
-  SQLite::Statement q(ctx.db,
-                      "INSERT INTO steps(episode_id, step_number, timestamp_us, tool, action, parameters, result_type, "
-                      "result_text, latency_ms, tokens_used, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  auto& q = ctx.prepared(
+      "INSERT INTO steps(episode_id, step_number, timestamp_us, tool, action, parameters, result_type, "
+      "result_text, latency_ms, tokens_used, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   q.bind(1, id);
   q.bind(2, static_cast<int64_t>(step_number));
   q.bind(3, static_cast<int64_t>(now));
@@ -122,7 +136,7 @@ result<json> add_episode_step(command_context& ctx, const json& args) {
   else q.bind(10);
   q.bind(11, metadata.dump());
   q.exec();
-  SQLite::Statement u(ctx.db, "UPDATE episodes SET step_count = step_count + 1, updated_at_us = ? WHERE episode_id = ?");
+  auto& u = ctx.prepared("UPDATE episodes SET step_count = step_count + 1, updated_at_us = ? WHERE episode_id = ?");
   u.bind(1, static_cast<int64_t>(now));
   u.bind(2, id);
   u.exec();

@@ -237,14 +237,16 @@ std::optional<std::vector<std::string>> cycle_if_added(SQLite::Database& db, con
 }
 
 void reindex_episode(SQLite::Database& db, const std::string& episode_id) {
+  // A new document id for the new text (the old row's trigger removes its index entry): readers that follow
+  // episode_docs by id see the change.
+  SQLite::Statement del(db, "DELETE FROM episode_docs WHERE episode_id = ?");
+  del.bind(1, episode_id);
+  del.exec();
   SQLite::Statement doc(db,
-                        "INSERT OR IGNORE INTO episode_docs(episode_id) SELECT episode_id FROM episodes "
+                        "INSERT INTO episode_docs(episode_id) SELECT episode_id FROM episodes "
                         "WHERE episode_id = ? AND end_time_us IS NOT NULL");
   doc.bind(1, episode_id);
   doc.exec();
-  SQLite::Statement del(db, "DELETE FROM episodes_fts WHERE rowid = (SELECT doc_id FROM episode_docs WHERE episode_id = ?)");
-  del.bind(1, episode_id);
-  del.exec();
   SQLite::Statement ins(db, std::string(fts_document_insert) + "SELECT doc_id FROM episode_docs WHERE episode_id = ?)");
   ins.bind(1, episode_id);
   ins.exec();

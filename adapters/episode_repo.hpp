@@ -69,7 +69,8 @@ std::optional<std::string> existing_relationship(SQLite::Database& db, const std
 std::optional<std::vector<std::string>> cycle_if_added(SQLite::Database& db, const std::string& from,
                                                        const std::string& to, const std::string& type);
 
-// (Re)builds the full-text document of a completed episode; does nothing for an in-progress one.
+// (Re)builds the full-text document of a completed episode under a new document id (ids only grow: readers
+// follow changes by them); removes the document of an in-progress one.
 void reindex_episode(SQLite::Database& db, const std::string& episode_id);
 
 // Normalizes a JSON array of tag strings; errors name `field`, the index and the rule.

@@ -102,28 +102,29 @@ std::optional<std::string> validate_json(const nlohmann::json& schema, const nlo
       return path + ": must be " + expected + " (got " + type_name(v) + ")";
     }
   }
+  // Messages are built only on failure: validation runs on every call.
   if (auto t = schema.find("type"); t != schema.end()) {
     bool match = false;
-    std::string expected;
     if (t->is_string()) {
-      match = has_type(v, *t);
-      expected = *t;
+      match = has_type(v, t->get_ref<const std::string&>());
     } else if (t->is_array()) {
-      for (auto& one : *t) {
-        match = match || has_type(v, one);
-        expected += (expected.empty() ? "" : " or ") + one.get<std::string>();
-      }
+      for (auto& one : *t) match = match || has_type(v, one);
     }
-    if (!match) return path + ": must be " + expected + " (got " + type_name(v) + ")";
+    if (!match) {
+      std::string expected = t->is_string() ? t->get<std::string>() : std::string();
+      if (t->is_array())
+        for (auto& one : *t) expected += (expected.empty() ? "" : " or ") + one.get<std::string>();
+      return path + ": must be " + expected + " (got " + type_name(v) + ")";
+    }
   }
   if (auto e = schema.find("enum"); e != schema.end()) {
     bool found = false;
-    std::string options;
-    for (auto& o : *e) {
-      found = found || o == v;
-      options += (options.empty() ? "" : ", ") + short_value(o);
+    for (auto& o : *e) found = found || o == v;
+    if (!found) {
+      std::string options;
+      for (auto& o : *e) options += (options.empty() ? "" : ", ") + short_value(o);
+      return path + ": must be one of " + options + " (got " + short_value(v) + ")";
     }
-    if (!found) return path + ": must be one of " + options + " (got " + short_value(v) + ")";
   }
   if (auto c = schema.find("const"); c != schema.end() && *c != v)
     return path + ": must be " + short_value(*c) + " (got " + short_value(v) + ")";

@@ -53,6 +53,7 @@ json result_item(const ranked_pattern& rp) {
 
 result<json> search_patterns(command_context& ctx, const json& args) {
   auto request = task_request(args, "query");
+  request.recall = ctx.recall;
   request.episode_support_weight = 0.8;  // a search names what the pattern itself says
   request.domain_only = args.value("filter_by_domain", false);
   request.limit = static_cast<size_t>(args.value("limit", int64_t{5}));
@@ -72,6 +73,7 @@ result<json> search_patterns(command_context& ctx, const json& args) {
 
 result<json> recommend_patterns(command_context& ctx, const json& args) {
   auto request = task_request(args, "task_description");
+  request.recall = ctx.recall;
   request.limit = static_cast<size_t>(args.value("limit", int64_t{3}));
   std::string episode_id = args.value("episode_id", "");
   if (!episode_id.empty() && !probe_episode(ctx.db, episode_id).exists) return episode_not_found(episode_id);

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "adapters/pattern_repo.hpp"
+#include "adapters/recall_index.hpp"
 #include "core/evidence.hpp"
 #include "core/ranking.hpp"
 
@@ -18,8 +19,8 @@ using nlohmann::json;
 namespace {
 
 constexpr int64_t max_text_candidates = 300;
-constexpr int64_t max_context_candidates = 200;
-constexpr int64_t max_support_episodes = 50;
+constexpr int64_t max_context_candidates = 100;
+constexpr int64_t max_support_episodes = 20;
 
 struct candidate_row {
   json pattern;
@@ -110,18 +111,27 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   // their score to the patterns they are evidence for (docs/LEARNING.md, pattern ranking).
   std::map<std::string, double> support;
   if (!match.empty()) {
-    SQLite::Statement eps(db,
-                          "SELECT d.episode_id, bm25(episodes_fts, 3.0, 1.0, 1.0, 0.5) AS rank FROM episodes_fts "
-                          "JOIN episode_docs d ON d.doc_id = episodes_fts.rowid WHERE episodes_fts MATCH ? "
-                          "ORDER BY rank LIMIT ?");
-    eps.bind(1, match);
-    eps.bind(2, max_support_episodes);
+    // (episode, bm25-like score: lower is better)
     std::vector<std::pair<std::string, double>> episodes;
-    double best = 0;
-    while (eps.executeStep()) {
-      episodes.push_back({eps.getColumn(0).getString(), eps.getColumn(1).getDouble()});
-      best = std::min(best, episodes.back().second);
+    if (request.matching_episodes) {
+      for (auto& [id, score] : *request.matching_episodes) {
+        if (episodes.size() >= static_cast<size_t>(max_support_episodes)) break;
+        episodes.push_back({id, -score});
+      }
+    } else if (request.recall && request.recall->ready()) {
+      for (auto& h : request.recall->search(search_terms(request.text), static_cast<size_t>(max_support_episodes)))
+        episodes.push_back({h.info.episode_id, -h.text});
+    } else {
+      SQLite::Statement eps(db,
+                            "SELECT d.episode_id, bm25(episodes_fts, 3.0, 1.0, 1.0, 0.5) AS rank FROM episodes_fts "
+                            "JOIN episode_docs d ON d.doc_id = episodes_fts.rowid WHERE episodes_fts MATCH ? "
+                            "ORDER BY rank LIMIT ?");
+      eps.bind(1, match);
+      eps.bind(2, max_support_episodes);
+      while (eps.executeStep()) episodes.push_back({eps.getColumn(0).getString(), eps.getColumn(1).getDouble()});
     }
+    double best = 0;
+    for (auto& e : episodes) best = std::min(best, e.second);
     SQLite::Statement ev(db, std::string("SELECT ") + pattern_columns +
                                  " FROM pattern_evidence pe JOIN patterns p ON p.pattern_id = pe.pattern_id "
                                  "WHERE pe.episode_id = :episode" + filters);
@@ -134,7 +144,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
       ev.clearBindings();
     }
   }
-  if (!match.empty()) {
+  if (!match.empty() && request.match_pattern_text) {
     SQLite::Statement q(db, std::string("SELECT ") + pattern_columns +
                                 ", bm25(patterns_fts) AS rank FROM patterns_fts JOIN patterns p ON p.doc_id = "
                                 "patterns_fts.rowid WHERE patterns_fts MATCH :match" + filters +

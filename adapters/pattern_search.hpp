@@ -5,13 +5,17 @@
 
 #include <SQLiteCpp/Database.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapters/learning_settings.hpp"
 #include "core/pattern_ranking.hpp"
 
 namespace memory_mcp {
+
+class recall_index;
 
 struct pattern_request {
   std::string text;                 // free text (task description or query); may be empty
@@ -24,6 +28,13 @@ struct pattern_request {
   // How much being found through matching episodes counts against matching in the pattern's own words (1:
   // equally; a search for words, e.g. an error message, sets less, so patterns that say it come first).
   double episode_support_weight = 1.0;
+  const recall_index* recall = nullptr;  // search episodes in it when ready, else in SQLite FTS5
+  // The episodes matching `text`, best first, with a score > 0, when the caller has searched them already
+  // (query_memory): spares a second search.
+  std::optional<std::vector<std::pair<std::string, double>>> matching_episodes;
+  // Also search the patterns' own text (their descriptions, tools, errors). query_memory leaves it out: its
+  // patterns come through the matching episodes, and the pattern text search costs milliseconds at scale.
+  bool match_pattern_text = true;
 };
 
 struct feedback_totals {

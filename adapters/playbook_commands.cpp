@@ -69,6 +69,7 @@ json step_for_tool(SQLite::Database& db, const std::string& pattern_id, const st
 result<json> recommend_playbook(command_context& ctx, const json& args) {
   auto now = wall_clock_us();
   pattern_request request;
+  request.recall = ctx.recall;
   request.text = args.value("task_description", "");
   for (auto& t : args.value("tags", json::array())) request.text += " " + t.get<std::string>();
   request.context.domain = args.value("domain", "");

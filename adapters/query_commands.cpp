@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "adapters/episode_repo.hpp"
 #include "adapters/logger.hpp"
 #include "adapters/pattern_search.hpp"
+#include "adapters/recall_index.hpp"
 #include "core/ranking.hpp"
 #include "core/tags.hpp"
 #include "core/time_format.hpp"
@@ -26,6 +28,53 @@ constexpr int64_t max_candidates = 500;
 json string_list(const std::string& text) {
   auto v = json::parse(text, nullptr, false);
   return v.is_array() ? v : json::array();
+}
+
+struct query_row {
+  std::string episode_id;
+  ranking_candidate cand;
+};
+
+// Candidates from SQLite: FTS5 matches of `text` by bm25, or without text the most recently completed episodes;
+// only episodes of `domain` when it is not empty.
+std::vector<query_row> sql_candidates(command_context& ctx, const std::string& text, const std::string& domain) {
+  std::string columns =
+      "e.episode_id, e.task_type, e.domain, COALESCE(e.language, ''), COALESCE(e.framework, ''), e.context_tags, "
+      "COALESCE((SELECT group_concat(g.tag, ' ') FROM episode_tags g WHERE g.episode_id = e.episode_id), ''), "
+      "COALESCE(e.outcome_type, ''), COALESCE(e.reward_total, 0), e.end_time_us";
+  auto match = fts_match_expression(text);
+  std::string sql;
+  if (!match.empty())
+    sql = "SELECT " + columns + ", bm25(episodes_fts, 3.0, 1.0, 1.0, 0.5) AS rank FROM episodes_fts "
+          "JOIN episode_docs d ON d.doc_id = episodes_fts.rowid JOIN episodes e ON e.episode_id = d.episode_id "
+          "WHERE episodes_fts MATCH ?" + std::string(domain.empty() ? "" : " AND e.domain = ?") +
+          " ORDER BY rank LIMIT ?";
+  else
+    sql = "SELECT " + columns + ", NULL AS rank FROM episodes e WHERE e.end_time_us IS NOT NULL" +
+          std::string(domain.empty() ? "" : " AND e.domain = ?") + " ORDER BY e.end_time_us DESC LIMIT ?";
+  SQLite::Statement q(ctx.db, sql);
+  int i = 0;
+  if (!match.empty()) q.bind(++i, match);
+  if (!domain.empty()) q.bind(++i, domain);
+  q.bind(++i, max_candidates);
+  std::vector<query_row> rows;
+  while (q.executeStep()) {
+    query_row r;
+    auto& c = r.cand;
+    r.episode_id = q.getColumn(0).getString();
+    c.task_type = q.getColumn(1).getString();
+    c.domain = q.getColumn(2).getString();
+    c.language = q.getColumn(3).getString();
+    c.framework = q.getColumn(4).getString();
+    for (auto& t : string_list(q.getColumn(5).getString())) c.tags.push_back(t.get<std::string>());
+    for (auto& t : tokenize_text(q.getColumn(6).getString(), 200)) c.tags.push_back(t);
+    c.outcome_type = q.getColumn(7).getString();
+    c.reward_total = q.getColumn(8).getDouble();
+    c.end_time_us = q.getColumn(9).getInt64();
+    if (!q.getColumn(10).isNull()) c.bm25 = q.getColumn(10).getDouble();
+    rows.push_back(std::move(r));
+  }
+  return rows;
 }
 
 result<json> query_memory(command_context& ctx, const json& args) {
@@ -48,62 +97,36 @@ result<json> query_memory(command_context& ctx, const json& args) {
   auto sort = args.value("sort", "relevance");
   bool full = args.value("full", false);
 
-  std::string columns =
-      "e.episode_id, e.task_type, e.task_description, e.domain, e.language, e.framework, e.context_tags, "
-      "e.outcome_type, e.reward_total, e.start_time_us, e.end_time_us, e.step_count";
-  std::string sql;
-  if (!terms.empty()) {
-    sql = "SELECT " + columns + ", bm25(episodes_fts, 3.0, 1.0, 1.0, 0.5) AS rank FROM episodes_fts "
-          "JOIN episode_docs d ON d.doc_id = episodes_fts.rowid JOIN episodes e ON e.episode_id = d.episode_id "
-          "WHERE episodes_fts MATCH ?" + std::string(filter_domain ? " AND e.domain = ?" : "") +
-          " ORDER BY rank LIMIT ?";
+  // Candidates: from the pattern learner's in-memory recall index when it is ready (BM25F over description,
+  // steps, errors, outcome and context), else from SQLite FTS5 (bm25 over the same texts plus successful output
+  // and the reflection); without search terms, the most recently completed episodes. When the index finds fewer
+  // than `limit`, FTS5 adds what only its wider text has (cheap then: the words are rare).
+  std::vector<query_row> rows;
+  bool from_index = !terms.empty() && ctx.recall && ctx.recall->ready();
+  if (from_index) {
+    for (auto& h : ctx.recall->search(terms, static_cast<size_t>(max_candidates))) {
+      if (filter_domain && h.info.meta.domain != rq.domain) continue;
+      query_row r{std::move(h.info.episode_id), std::move(h.info.meta)};
+      r.cand.bm25 = -h.text;  // ranking wants bm25's sense: lower is better
+      rows.push_back(std::move(r));
+    }
+    if (rows.size() < limit) {
+      auto extra = sql_candidates(ctx, query_text, filter_domain ? rq.domain : std::string());
+      // FTS5's scores on the index's scale: its best match counts as much as the index's best.
+      double index_best = rows.empty() ? -1.0 : *rows.front().cand.bm25;
+      double fts_best = -1.0;
+      for (auto& r : extra)
+        if (r.cand.bm25) fts_best = std::min(fts_best, *r.cand.bm25);
+      std::set<std::string> have;
+      for (auto& r : rows) have.insert(r.episode_id);
+      for (auto& r : extra) {
+        if (have.count(r.episode_id) || !r.cand.bm25) continue;
+        r.cand.bm25 = *r.cand.bm25 / fts_best * index_best;
+        rows.push_back(std::move(r));
+      }
+    }
   } else {
-    sql = "SELECT " + columns + ", NULL AS rank FROM episodes e WHERE e.end_time_us IS NOT NULL" +
-          std::string(filter_domain ? " AND e.domain = ?" : "") + " ORDER BY e.end_time_us DESC LIMIT ?";
-  }
-  SQLite::Statement q(ctx.db, sql);
-  int i = 0;
-  if (!terms.empty()) q.bind(++i, fts_match_expression(query_text));
-  if (filter_domain) q.bind(++i, rq.domain);
-  q.bind(++i, max_candidates);
-
-  struct row {
-    json summary;
-    ranking_candidate cand;
-  };
-  std::vector<row> rows;
-  SQLite::Statement tag_q(ctx.db, "SELECT tag FROM episode_tags WHERE episode_id = ?");
-  while (q.executeStep()) {
-    row r;
-    auto& c = r.cand;
-    auto id = q.getColumn(0).getString();
-    c.task_type = q.getColumn(1).getString();
-    c.domain = q.getColumn(3).getString();
-    c.language = q.getColumn(4).isNull() ? "" : q.getColumn(4).getString();
-    c.framework = q.getColumn(5).isNull() ? "" : q.getColumn(5).getString();
-    for (auto& t : string_list(q.getColumn(6).getString())) c.tags.push_back(t.get<std::string>());
-    tag_q.bind(1, id);
-    std::vector<std::string> episode_tags_list;
-    while (tag_q.executeStep()) episode_tags_list.push_back(tag_q.getColumn(0).getString());
-    tag_q.reset();
-    c.tags.insert(c.tags.end(), episode_tags_list.begin(), episode_tags_list.end());
-    c.outcome_type = q.getColumn(7).isNull() ? "" : q.getColumn(7).getString();
-    c.reward_total = q.getColumn(8).isNull() ? 0 : q.getColumn(8).getDouble();
-    c.end_time_us = q.getColumn(10).getInt64();
-    if (!q.getColumn(12).isNull()) c.bm25 = q.getColumn(12).getDouble();
-    r.summary = {{"episode_id", id},
-                 {"task_type", c.task_type},
-                 {"task_description", q.getColumn(2).getString()},
-                 {"domain", c.domain},
-                 {"outcome_type", c.outcome_type},
-                 {"reward_total", c.reward_total},
-                 {"step_count", q.getColumn(11).getInt64()},
-                 {"tags", episode_tags_list}};
-    r.summary["language"] = c.language.empty() ? json(nullptr) : json(c.language);
-    r.summary["framework"] = c.framework.empty() ? json(nullptr) : json(c.framework);
-    r.summary["start_time_us"] = q.getColumn(9).getInt64();
-    r.summary["end_time_us"] = c.end_time_us;
-    rows.push_back(std::move(r));
+    rows = sql_candidates(ctx, terms.empty() ? std::string() : query_text, filter_domain ? rq.domain : std::string());
   }
 
   std::vector<ranking_candidate> cands;
@@ -118,27 +141,47 @@ result<json> query_memory(command_context& ctx, const json& args) {
   else if (sort == "oldest") by([&](size_t k) { return -static_cast<double>(rows[k].cand.end_time_us); });
   else if (sort == "reward") by([&](size_t k) { return rows[k].cand.reward_total; });
   else by([&](size_t k) { return scores[k].total; });
-  if (order.size() > limit) order.resize(limit);
 
+  // Summaries of the best, read from SQLite (an episode deleted since the index saw it is skipped).
   json episodes = json::array();
   size_t successes = 0;
   double reward_sum = 0;
   std::map<std::string, int> tools;
+  SQLite::Statement summary_q(ctx.db,
+                              "SELECT task_description, step_count, start_time_us, "
+                              "COALESCE((SELECT json_group_array(tag) FROM (SELECT tag FROM episode_tags g WHERE "
+                              "g.episode_id = e.episode_id ORDER BY tag)), '[]') FROM episodes e "
+                              "WHERE episode_id = ? AND end_time_us IS NOT NULL");
   SQLite::Statement tool_q(ctx.db, "SELECT tool FROM steps WHERE episode_id = ? ORDER BY step_number");
   for (auto k : order) {
+    if (episodes.size() >= limit) break;
     auto& r = rows[k];
+    auto& c = r.cand;
     auto& s = scores[k];
-    json item = r.summary;
-    item["start_time"] = format_rfc3339_us(r.summary["start_time_us"].get<int64_t>());
-    item["end_time"] = format_rfc3339_us(r.summary["end_time_us"].get<int64_t>());
-    item.erase("start_time_us");
-    item.erase("end_time_us");
-    item["score"] = s.total;
-    item["score_breakdown"] = {{"text", s.text}, {"context", s.context}, {"outcome", s.outcome}, {"recency", s.recency}};
-    if (full) item["episode"] = *load_episode(ctx.db, r.summary["episode_id"].get<std::string>());
-    successes += r.cand.outcome_type == "success";
-    reward_sum += r.cand.reward_total;
-    tool_q.bind(1, r.summary["episode_id"].get<std::string>());
+    summary_q.bind(1, r.episode_id);
+    if (!summary_q.executeStep()) {
+      summary_q.reset();
+      continue;
+    }
+    json item = {{"episode_id", r.episode_id},
+                 {"task_type", c.task_type},
+                 {"task_description", summary_q.getColumn(0).getString()},
+                 {"domain", c.domain},
+                 {"language", c.language.empty() ? json(nullptr) : json(c.language)},
+                 {"framework", c.framework.empty() ? json(nullptr) : json(c.framework)},
+                 {"outcome_type", c.outcome_type},
+                 {"reward_total", c.reward_total},
+                 {"step_count", summary_q.getColumn(1).getInt64()},
+                 {"tags", string_list(summary_q.getColumn(3).getString())},
+                 {"start_time", format_rfc3339_us(summary_q.getColumn(2).getInt64())},
+                 {"end_time", format_rfc3339_us(c.end_time_us)},
+                 {"score", s.total},
+                 {"score_breakdown", {{"text", s.text}, {"context", s.context}, {"outcome", s.outcome}, {"recency", s.recency}}}};
+    summary_q.reset();
+    if (full) item["episode"] = *load_episode(ctx.db, r.episode_id);
+    successes += c.outcome_type == "success";
+    reward_sum += c.reward_total;
+    tool_q.bind(1, r.episode_id);
     while (tool_q.executeStep()) ++tools[tool_q.getColumn(0).getString()];
     tool_q.reset();
     episodes.push_back(std::move(item));
@@ -155,6 +198,16 @@ result<json> query_memory(command_context& ctx, const json& args) {
                    {"common_tools", common_tools}};
   // The learned patterns that fit the same task (docs/LEARNING.md, pattern ranking).
   pattern_request pr;
+  pr.recall = ctx.recall;
+  if (from_index) {
+    pr.match_pattern_text = false;
+    // The candidates came best text match first: hand the best on as the pattern search's episodes.
+    pr.matching_episodes.emplace();
+    for (auto& r : rows) {
+      if (pr.matching_episodes->size() >= 20) break;
+      pr.matching_episodes->push_back({r.episode_id, -*r.cand.bm25});
+    }
+  }
   pr.text = query_text;
   pr.context.domain = rq.domain;
   pr.context.task_type = rq.task_type;

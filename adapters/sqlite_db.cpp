@@ -71,6 +71,17 @@ result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path,
   }
 }
 
+SQLite::Statement& statement_cache::get(const std::string& sql) {
+  auto& slot = statements_[sql];
+  if (!slot) {
+    slot = std::make_unique<SQLite::Statement>(db_, sql);
+  } else {
+    slot->reset();
+    slot->clearBindings();
+  }
+  return *slot;
+}
+
 int current_schema_version(SQLite::Database& db) {
   try {
     if (!db.tableExists("schema_migrations")) return 0;

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <unordered_map>
 #include <memory>
 #include <string>
 
@@ -23,6 +26,20 @@ status ensure_data_dir(const std::string& dir);
 // synchronous=FULL (an acknowledged commit survives power loss) and the busy timeout, then applies
 // migrations. Errors name the path and SQLite's message.
 result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path, const open_options& options = {});
+
+// Prepared statements of one connection, kept for reuse: preparing a statement (and the triggers it fires)
+// costs more than running most of ours. Owned with its connection by one actor; not thread-safe.
+class statement_cache {
+ public:
+  explicit statement_cache(SQLite::Database& db) : db_(db) {}
+  // The statement for `sql`, reset and with no bindings. REQUIRES: the previous use of the same `sql` is over
+  // (a cached statement must not be used re-entrantly).
+  SQLite::Statement& get(const std::string& sql);
+
+ private:
+  SQLite::Database& db_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+};
 
 // The schema version after migrations (the highest applied migration).
 int current_schema_version(SQLite::Database& db);

@@ -204,6 +204,24 @@ CREATE TABLE pattern_feedback (
 DROP TABLE episodes_fts;
 CREATE VIRTUAL TABLE episodes_fts USING fts5(description, steps, reflection, context, tokenize = 'unicode61 remove_diacritics 2');
 )sql" + std::string(fts_document_insert) + " SELECT doc_id FROM episode_docs);"},
+      {7, "growing document ids",
+       // Every change of a completed episode's searchable text gives it a new document id (reindex_episode), so
+       // a reader can follow the changes by the ids alone (the pattern learner's recall index). AUTOINCREMENT:
+       // an id is never reused. The trigger is dropped first so that dropping the old table leaves the index.
+       R"sql(
+DROP TRIGGER episode_docs_after_delete;
+CREATE TABLE episode_docs_v7 (
+  doc_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  episode_id TEXT NOT NULL UNIQUE REFERENCES episodes(episode_id) ON DELETE CASCADE
+) STRICT;
+INSERT INTO episode_docs_v7(doc_id, episode_id) SELECT doc_id, episode_id FROM episode_docs;
+DROP TABLE episode_docs;
+ALTER TABLE episode_docs_v7 RENAME TO episode_docs;
+CREATE TRIGGER episode_docs_after_delete AFTER DELETE ON episode_docs BEGIN
+  DELETE FROM episodes_fts WHERE rowid = old.doc_id;
+END;
+CREATE INDEX episodes_by_end ON episodes(end_time_us);
+)sql"},
   };
   return all;
 }

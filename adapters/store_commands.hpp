@@ -5,13 +5,17 @@
 
 #include <SQLiteCpp/Database.h>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "adapters/learning_settings.hpp"
+#include "adapters/sqlite_db.hpp"
 #include "core/result.hpp"
 
 namespace memory_mcp {
+
+class recall_index;  // adapters/recall_index.hpp
 
 // Reports progress of a long command: (done, total, message). May be a no-op.
 using progress_fn = std::function<void(double, double, const std::string&)>;
@@ -21,6 +25,18 @@ struct command_context {
   const std::string& client_id;
   progress_fn progress;
   learning_settings learning = {};
+  statement_cache* statements = nullptr;  // the connection owner's cache; nullptr: the context keeps its own
+  const recall_index* recall = nullptr;   // the pattern learner's in-memory index (recall commands), if any
+
+  // A cached prepared statement of `db` (see statement_cache::get for the re-entrancy rule). For hot paths.
+  SQLite::Statement& prepared(const std::string& sql) {
+    if (!statements) {
+      own_statements = std::make_unique<statement_cache>(db);
+      statements = own_statements.get();
+    }
+    return statements->get(sql);
+  }
+  std::unique_ptr<statement_cache> own_statements = nullptr;
 };
 
 // True when this table implements `tool`.

@@ -56,6 +56,23 @@ std::vector<ranking_score> score_candidates(const ranking_query& q, const std::v
   return out;
 }
 
+std::vector<std::string> tokenize_text(const std::string& text, size_t max_tokens) {
+  std::vector<std::string> tokens;
+  std::string cur;
+  for (unsigned char c : text) {
+    if (tokens.size() >= max_tokens) break;
+    bool word = std::isalnum(c) || c >= 0x80;
+    if (word) {
+      if (cur.size() < 64) cur += static_cast<char>(std::tolower(c));
+    } else if (!cur.empty()) {
+      tokens.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty() && tokens.size() < max_tokens) tokens.push_back(std::move(cur));
+  return tokens;
+}
+
 std::vector<std::string> search_terms(const std::string& text, size_t max_terms) {
   std::vector<std::string> terms;
   std::string cur;

@@ -50,6 +50,10 @@ std::vector<ranking_score> score_candidates(const ranking_query& q, const std::v
 // `max_terms`, each at most 64 bytes. "fix flaky-login test!" -> {fix, flaky, login, test}.
 std::vector<std::string> search_terms(const std::string& text, size_t max_terms = 32);
 
+// Every token of `text` in order, duplicates included, the way search_terms splits and lower-cases them (tokens
+// cut to 64 bytes), at most `max_tokens`. For indexing documents.
+std::vector<std::string> tokenize_text(const std::string& text, size_t max_tokens);
+
 // The prefix a term is searched by: the term itself or, for words of 5+ letters ending in a common English
 // inflection, the word without it, when enough of the word is left (-ies and -es leave 3+ letters, -ing, -ed and
 // -s 4+): "tests" -> "test", "retrying" -> "retry", "retries" -> "retr", "classes" -> "class"; "speed" and

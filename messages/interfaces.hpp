@@ -79,9 +79,11 @@ using episode_store_actor = caf::typed_actor<caf::replies_to<call_atom, tool_cal
 //                                      except that recommend_* with episode_id record a session through the store.
 //   (wire, store)      -> (no reply)   the current episode store (sent again after every store restart)
 //   (status)           -> component_status
+//   (tick)             -> (no reply)   internal: build the in-memory recall index a slice at a time
 using pattern_learner_actor = caf::typed_actor<caf::replies_to<call_atom, tool_call>::with<tool_reply>,
                                                caf::reacts_to<wire_atom, episode_store_actor>,
-                                               caf::replies_to<status_atom>::with<component_status>>;
+                                               caf::replies_to<status_atom>::with<component_status>,
+                                               caf::reacts_to<tick_atom>>;
 
 // Turso syncer: replication to Turso/libSQL when configured (adapters/replication.hpp). A detached worker it
 // owns does the blocking work (SQLite, HTTPS) and reports after each cycle; this actor answers from the latest

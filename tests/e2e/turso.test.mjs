@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { RawServer, pollUntil, runToExit, serverEnv, tempDir } from './helpers.mjs';
-import { compareWithRemote, remoteStack } from './turso_helpers.mjs';
+import { compareWithRemote, localRows, remoteStack } from './turso_helpers.mjs';
 
 // A server replicating to `stack`, with HTTP (metrics, readiness) on a free port and a file audit log.
 async function replicaServer(stack, { dataDir = path.join(tempDir('mm-replica-'), 'data'), extra = {} } = {}) {
@@ -46,7 +46,9 @@ async function metric(port, name, labels = '') {
   return line === undefined ? undefined : Number(line.split(' ')[1]);
 }
 
-const drained = (port) => pollUntil(async () => (await metric(port, 'memory_mcp_sync_outbox_depth')) === 0,
+// The outbox is empty: read from the database itself (the metric is as fresh as the syncer's last report,
+// which may predate the last write).
+const drained = (db) => pollUntil(async () => (await localRows(db, 'SELECT COUNT(*) AS n FROM sync_outbox'))[0].n === 0,
   { timeoutMs: 30000, what: 'the outbox to drain' });
 
 async function assertReplicated(db, turso) {
@@ -83,7 +85,7 @@ test('every kind of change reaches Turso and the remote rows equal the local row
     await tool(s, 'record_recommendation_feedback', { session_id: rec.attribution.session_id, outcome: { type: 'success' },
       applied_pattern_ids: rec.results.slice(0, 1).map((p) => p.pattern_id) });
     await tool(s, 'delete_episode', { episode_id: c, confirm: true });
-    await drained(port);
+    await drained(db);
     const tables = await assertReplicated(db, stack.turso);
     assert.equal(tables.episodes.local.length, 2);
     assert.equal(tables.steps.local.length, 5);
@@ -112,7 +114,7 @@ test('Turso stopped under write load: no client error, the outbox grows, then dr
   const { s, port, db } = await replicaServer(stack);
   try {
     await episode(s, 'before the outage');
-    await drained(port);
+    await drained(db);
     await stack.turso.stop();
     // Writes keep succeeding while the remote is down.
     const ids = [];
@@ -127,7 +129,7 @@ test('Turso stopped under write load: no client error, the outbox grows, then dr
     const health = await s.health();
     assert.equal(health.components.find((c) => c.name === 'turso_syncer').state, 'degraded');
     await stack.turso.start();
-    await drained(port);
+    await drained(db);
     await pollUntil(async () => (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()).sync === 'running',
       { timeoutMs: 15000, what: 'sync to recover' });
     const tables = await assertReplicated(db, stack.turso);
@@ -156,7 +158,7 @@ test('SIGKILL in the middle of syncing: after a restart everything still converg
     s.child.kill('SIGKILL');
     await s.exited;
     ({ s, port, db } = await replicaServer(stack, { dataDir, extra: { MEMORY_MCP_SYNC_BATCH_ROWS: '20' } }));
-    await drained(port);
+    await drained(db);
     const tables = await assertReplicated(db, stack.turso);
     assert.equal(tables.episodes.local.length, 30);
     assert.equal(tables.steps.local.length, 300);
@@ -192,8 +194,8 @@ test('two servers on one Turso database see each other\'s episodes and patterns 
     await tool(two.s, 'delete_episode', { episode_id: a, confirm: true });
     await pollUntil(async () => (await one.s.callTool('get_episode', { episode_id: a })).result.isError,
       { timeoutMs: 10000, what: 'the deletion to reach server one' });
-    await drained(one.port);
-    await drained(two.port);
+    await drained(one.db);
+    await drained(two.db);
     const t1 = await compareWithRemote(one.db, stack.turso);
     const t2 = await compareWithRemote(two.db, stack.turso);
     for (const table of Object.keys(t1)) {
@@ -219,7 +221,7 @@ test('token rotation: refused tokens are audited and counted, nothing is lost, S
   });
   try {
     await episode(s, 'with the first token');
-    await drained(port);
+    await drained(db);
     await stack.nginx.setToken('second-token-bbbbbbbbbbbbbbbb');
     const refused = await episode(s, 'written while the token is refused');
     await pollUntil(async () => (await metric(port, 'memory_mcp_sync_errors_total', '{kind="auth"}')) > 0,
@@ -230,7 +232,7 @@ test('token rotation: refused tokens are audited and counted, nothing is lost, S
     assert.match(line, /"client_id":"turso_syncer".*"operation":"sync_authentication".*"result":"failure"/);
     fs.writeFileSync(tokenFile, 'second-token-bbbbbbbbbbbbbbbb\n');
     s.child.kill('SIGHUP');
-    await drained(port);
+    await drained(db);
     await assertReplicated(db, stack.turso);
     assert.deepEqual(await stack.turso.sql('SELECT COUNT(*) FROM episodes WHERE episode_id = ?', [refused]), [[1]]);
     // The tokens never appear in logs or audit lines.
@@ -280,7 +282,7 @@ test('mTLS: with the client certificate the remote accepts the connection, witho
   try {
     await episode(withCert.s, 'shipped over mutual TLS');
     await episode(without.s, 'refused without a client certificate');
-    await drained(withCert.port);
+    await drained(withCert.db);
     await assertReplicated(withCert.db, stack.turso);
     await pollUntil(async () => (await metric(without.port, 'memory_mcp_sync_errors_total', '{kind="http"}')) > 0,
       { timeoutMs: 15000, what: 'nginx to refuse the connection without a client certificate (400)' });

@@ -1,0 +1,175 @@
+#include "adapters/recall_index.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <set>
+
+namespace memory_mcp {
+
+namespace {
+
+// The searchable text of each document after `after`, in doc-id order. Steps contribute their tool and action,
+// and failed steps the first 200 characters of their error (what a later search names); successful output is
+// left out of memory (SQLite's full-text index still has it).
+const char* const documents_sql = R"sql(
+SELECT d.doc_id, e.episode_id, e.task_description,
+       COALESCE((SELECT group_concat(s.tool || ' ' || s.action ||
+                                     CASE WHEN s.result_type = 'error' THEN ' ' || substr(s.result_text, 1, 200) ELSE '' END, ' ')
+                 FROM steps s WHERE s.episode_id = e.episode_id), ''),
+       COALESCE((SELECT group_concat(t.value, ' ') FROM json_tree(e.outcome) t
+                 WHERE t.type = 'text' AND t.key <> 'type'), ''),
+       e.domain, e.task_type, COALESCE(e.language, ''), COALESCE(e.framework, ''), e.context_tags,
+       COALESCE((SELECT group_concat(g.tag, ' ') FROM episode_tags g WHERE g.episode_id = e.episode_id), ''),
+       COALESCE(e.outcome_type, ''), COALESCE(e.reward_total, 0), e.end_time_us
+FROM episode_docs d JOIN episodes e ON e.episode_id = d.episode_id
+WHERE d.doc_id > ? AND e.end_time_us IS NOT NULL ORDER BY d.doc_id LIMIT ?)sql";
+
+}  // namespace
+
+namespace {
+
+bool parse_uuid(const std::string& text, uint64_t& hi, uint64_t& lo) {
+  std::string hex;
+  for (char c : text)
+    if (c != '-') hex += c;
+  if (hex.size() != 32) return false;
+  try {
+    hi = std::stoull(hex.substr(0, 16), nullptr, 16);
+    lo = std::stoull(hex.substr(16), nullptr, 16);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+std::string format_uuid(uint64_t hi, uint64_t lo) {
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(hi >> 32),
+                static_cast<unsigned long long>((hi >> 16) & 0xFFFF), static_cast<unsigned long long>(hi & 0xFFFF),
+                static_cast<unsigned long long>(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+}  // namespace
+
+uint16_t recall_index::name_id(const std::string& name) {
+  if (name.empty()) return 0;
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  if (names_.size() >= UINT16_MAX) return 0;  // more distinct names than fit: further ones rank as "none"
+  auto id = static_cast<uint16_t>(names_.size());
+  names_.push_back(name);
+  name_ids_.emplace(name, id);
+  return id;
+}
+
+recall_doc recall_index::expand(int64_t doc, const compact_doc& d) const {
+  recall_doc out;
+  auto odd = odd_ids_.find(doc);
+  out.episode_id = odd != odd_ids_.end() ? odd->second : format_uuid(d.episode.hi, d.episode.lo);
+  auto& m = out.meta;
+  m.domain = names_[d.domain];
+  m.task_type = names_[d.task_type];
+  m.language = names_[d.language];
+  m.framework = names_[d.framework];
+  m.outcome_type = names_[d.outcome];
+  m.reward_total = d.reward;
+  m.end_time_us = d.end_time_us;
+  for (uint32_t i = 0; i < d.tags_count; ++i) m.tags.push_back(names_[tags_[d.tags_begin + i]]);
+  return out;
+}
+
+bool recall_index::refresh(SQLite::Database& db, size_t max_docs) {
+  SQLite::Statement q(db, documents_sql);
+  q.bind(1, static_cast<int64_t>(last_doc_));
+  q.bind(2, static_cast<int64_t>(max_docs));
+  size_t read = 0;
+  while (q.executeStep()) {
+    ++read;
+    int64_t doc = q.getColumn(0).getInt64();
+    last_doc_ = doc;
+    compact_doc cd;
+    auto episode_id = q.getColumn(1).getString();
+    if (!parse_uuid(episode_id, cd.episode.hi, cd.episode.lo)) continue;  // every stored id is a UUID
+    if (format_uuid(cd.episode.hi, cd.episode.lo) != episode_id) odd_ids_[doc] = episode_id;  // e.g. upper case
+    std::string domain = q.getColumn(5).getString(), task_type = q.getColumn(6).getString();
+    std::string language = q.getColumn(7).getString(), framework = q.getColumn(8).getString();
+    cd.domain = name_id(domain);
+    cd.task_type = name_id(task_type);
+    cd.language = name_id(language);
+    cd.framework = name_id(framework);
+    cd.outcome = name_id(q.getColumn(11).getString());
+    cd.reward = static_cast<float>(q.getColumn(12).getDouble());
+    cd.end_time_us = q.getColumn(13).getInt64();
+    cd.tags_begin = static_cast<uint32_t>(tags_.size());
+    std::string tag_text;
+    auto context_tags = nlohmann::json::parse(q.getColumn(9).getString(), nullptr, false);
+    if (context_tags.is_array())
+      for (auto& t : context_tags)
+        if (t.is_string()) {
+          tags_.push_back(name_id(t.get<std::string>()));
+          tag_text += " " + t.get<std::string>();
+        }
+    auto episode_tags = q.getColumn(10).getString();
+    for (auto& t : tokenize_text(episode_tags, 100)) tags_.push_back(name_id(t));
+    cd.tags_count = static_cast<uint32_t>(tags_.size()) - cd.tags_begin;
+    for (auto& c : task_type)
+      if (c == '_') c = ' ';
+    text_.put(doc, {q.getColumn(2).getString(), q.getColumn(3).getString(), q.getColumn(4).getString(),
+                    domain + " " + task_type + " " + language + " " + framework + tag_text + " " + episode_tags});
+    auto [previous, fresh] = doc_of_episode_.emplace(cd.episode, doc);
+    if (!fresh) {
+      auto old = previous->second;
+      previous->second = doc;
+      text_.remove(old);
+      docs_.erase(old);
+      odd_ids_.erase(old);
+    }
+    docs_[doc] = cd;
+  }
+  bool caught_up = read < max_docs;
+  if (caught_up && !ready_) {
+    ready_ = true;
+    text_.shrink();  // the initial build is done: give back the slack of the growing posting lists
+  }
+  return caught_up;
+}
+
+void recall_index::sweep(SQLite::Database& db) {
+  std::set<int64_t> live;
+  SQLite::Statement q(db, "SELECT doc_id FROM episode_docs WHERE doc_id <= ?");
+  q.bind(1, static_cast<int64_t>(last_doc_));
+  while (q.executeStep()) live.insert(q.getColumn(0).getInt64());
+  std::vector<int64_t> gone;
+  for (auto& [doc, info] : docs_)
+    if (!live.count(doc)) gone.push_back(doc);
+  for (auto doc : gone) forget(doc);
+}
+
+void recall_index::forget(int64_t doc) {
+  auto it = docs_.find(doc);
+  if (it == docs_.end()) return;
+  auto e = doc_of_episode_.find(it->second.episode);
+  if (e != doc_of_episode_.end() && e->second == doc) doc_of_episode_.erase(e);
+  text_.remove(doc);
+  docs_.erase(it);
+  odd_ids_.erase(doc);
+}
+
+std::vector<recall_hit> recall_index::search(const std::vector<std::string>& words, size_t k) const {
+  std::vector<recall_hit> out;
+  for (auto& h : text_.search(words, k)) {
+    auto it = docs_.find(h.doc);
+    if (it != docs_.end()) out.push_back(recall_hit{h.doc, h.score, expand(h.doc, it->second)});
+  }
+  return out;
+}
+
+size_t recall_index::memory_bytes() const {
+  return text_.memory_bytes() + docs_.size() * (sizeof(compact_doc) + 32) + doc_of_episode_.size() * 56 +
+         tags_.capacity() * sizeof(uint16_t) + names_.size() * 64;
+}
+
+}  // namespace memory_mcp
