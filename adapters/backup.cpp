@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "adapters/episode_repo.hpp"
+#include "adapters/pattern_repo.hpp"
 #include "adapters/logger.hpp"
 #include "adapters/sqlite_db.hpp"
 #include "core/time_format.hpp"
@@ -45,7 +46,7 @@ bool is_uuid(const std::string& s) {
 }
 
 // Returns true when added, false when the id already existed. Throws std::invalid_argument for bad shapes.
-bool import_episode(SQLite::Database& db, const json& e) {
+bool import_episode(SQLite::Database& db, const json& e, double min_quality) {
   auto id = required_text(e, "episode_id");
   if (!is_uuid(id)) throw std::invalid_argument("episode_id: must be a UUID");
   if (probe_episode(db, id).exists) return false;
@@ -130,6 +131,9 @@ bool import_episode(SQLite::Database& db, const json& e) {
     tq.exec();
   }
   reindex_episode(db, id);
+  // Patterns are derived here, from the episode as imported (the exporting server's pattern ids mean nothing
+  // in this database): the same learning as complete_episode's, so an import teaches what the episodes teach.
+  learn_from_stored_episode(db, id, min_quality);
   return true;
 }
 
@@ -190,7 +194,7 @@ result<export_stats> export_jsonl(SQLite::Database& db, std::ostream& out) {
   }
 }
 
-result<import_stats> import_jsonl(SQLite::Database& db, std::istream& in) {
+result<import_stats> import_jsonl(SQLite::Database& db, std::istream& in, double min_quality) {
   import_stats stats;
   std::string line;
   try {
@@ -213,7 +217,7 @@ result<import_stats> import_jsonl(SQLite::Database& db, std::istream& in) {
           if (kind == "header") {
             if (v.value("format", "") != "memory-mcp-export") throw std::invalid_argument("format: not a memory-mcp export");
           } else if (kind == "episode") {
-            (import_episode(db, v.at("episode")) ? stats.episodes_added : stats.episodes_skipped)++;
+            (import_episode(db, v.at("episode"), min_quality) ? stats.episodes_added : stats.episodes_skipped)++;
           } else if (kind == "relationship") {
             (import_relationship(db, v.at("relationship")) ? stats.relationships_added : stats.relationships_skipped)++;
           } else {

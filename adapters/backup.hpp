@@ -37,7 +37,9 @@ struct import_stats {
 };
 
 // Reads an export from `in` and adds what is missing. Invalid lines are skipped and listed in problems;
-// valid lines are still imported. Errors only for storage failures (the current batch is rolled back).
-result<import_stats> import_jsonl(SQLite::Database& db, std::istream& in);
+// valid lines are still imported. Each completed episode added is learned from (patterns derived, quality
+// scored) unless its quality is below `min_quality`. Errors only for storage failures (the current batch is
+// rolled back).
+result<import_stats> import_jsonl(SQLite::Database& db, std::istream& in, double min_quality);
 
 }  // namespace memory_mcp

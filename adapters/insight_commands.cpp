@@ -53,6 +53,13 @@ trend fit_trend(const std::vector<std::pair<double, double>>& points) {
   t.slope_per_day = (n * sxy - sx * sy) / vx;
   t.r_squared = vy > 0 ? std::pow(n * sxy - sx * sy, 2) / (vx * vy) : 0;
   double span_days = points.back().first - points.front().first;
+  // A slope per day from scores minutes apart says nothing: a trend needs at least an hour of history.
+  if (span_days < 1.0 / 24) {
+    t.direction = "insufficient_data";
+    t.slope_per_day = 0;
+    t.r_squared = 0;
+    return t;
+  }
   double change = t.slope_per_day * span_days;
   t.direction = change > 0.05 ? "improving" : change < -0.05 ? "declining" : "stable";
   return t;
@@ -127,7 +134,9 @@ result<json> quality_metrics(command_context& ctx, const json& args) {
       advice.push_back(std::to_string(static_cast<int>(no_result * 100 + 0.5)) +
                        "% of steps have no result: pass result {type, output|message} so success and recovery are known");
     if (static_cast<double>(n - accepted) > 0.3 * static_cast<double>(n))
-      advice.push_back("more than 30% of episodes are below the threshold; they are stored but not learned from");
+      advice.push_back(threshold == ctx.learning.min_quality
+                           ? "more than 30% of episodes are below the learning threshold; they are stored but not learned from"
+                           : "more than 30% of episodes are below the given quality_threshold");
   }
   if (advice.empty()) advice.push_back(n ? "episode quality is adequate for learning" : "no completed episodes in this period");
   out["recommendations"] = advice;

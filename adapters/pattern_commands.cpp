@@ -11,6 +11,7 @@
 #include "adapters/pattern_search.hpp"
 #include "adapters/recall_commands.hpp"
 #include "core/evidence.hpp"
+#include "core/patterns.hpp"
 #include "core/time_format.hpp"
 
 namespace memory_mcp {
@@ -46,8 +47,9 @@ json result_item(const ranked_pattern& rp) {
                              {"context_match", rp.rank.context},
                              {"confidence", rp.rank.confidence},
                              {"effectiveness", rp.rank.effectiveness},
-                             {"recency", rp.rank.recency}};
-  item["times_applied"] = rp.feedback.applied;
+                             {"recency", rp.rank.recency},
+                             {"specificity", rp.rank.specificity}};
+  item["times_applied"] = rp.feedback.applied_count;
   return item;
 }
 
@@ -56,6 +58,8 @@ result<json> search_patterns(command_context& ctx, const json& args) {
   request.recall = ctx.recall;
   request.episode_support_weight = 0.8;  // a search names what the pattern itself says
   request.domain_only = args.value("filter_by_domain", false);
+  if (request.domain_only && request.context.domain.empty())
+    return make_error(error_code::invalid_argument, "arguments.filter_by_domain: needs arguments.domain");
   request.limit = static_cast<size_t>(args.value("limit", int64_t{5}));
   double min_relevance = args.value("min_relevance", 0.3);
   size_t seen = 0;
@@ -98,7 +102,7 @@ result<json> recommend_patterns(command_context& ctx, const json& args) {
 }
 
 result<json> analyze_patterns(command_context& ctx, const json& args) {
-  std::string domain = args.value("domain", "");
+  std::string domain = pattern_domain(args.value("domain", ""));
   std::string kind = args.value("kind", "");
   std::string task_type = args.value("task_type", "");
   double min_rate = args.value("min_success_rate", 0.7);

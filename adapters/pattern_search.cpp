@@ -54,6 +54,7 @@ feedback_totals pattern_feedback_totals(SQLite::Database& db, const std::string&
   while (q.executeStep()) {
     ++t.sessions;
     if (!q.getColumn(0).getInt()) continue;
+    ++t.applied_count;
     double age_days = static_cast<double>(now_us - q.getColumn(2).getInt64()) / 86400e6;
     double w = decay_weight(age_days, settings.feedback_half_life_days);
     t.applied += w;
@@ -78,7 +79,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   if (request.min_success_rate > 0) filters += " AND p.success_sum >= :min_rate * p.occurrences";
   if (request.min_occurrences > 0) filters += " AND p.occurrences >= :min_occ";
   auto bind_filters = [&](SQLite::Statement& q) {
-    if (request.domain_only) q.bind(":domain", request.context.domain);
+    if (request.domain_only) q.bind(":domain", pattern_domain(request.context.domain));
     if (request.min_success_rate > 0) q.bind(":min_rate", request.min_success_rate);
     if (request.min_occurrences > 0) q.bind(":min_occ", request.min_occurrences);
   };
@@ -157,7 +158,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   if (!request.context.domain.empty()) {
     SQLite::Statement q(db, std::string("SELECT ") + pattern_columns + " FROM patterns p WHERE p.domain = :cdomain" +
                                 filters + " ORDER BY p.confidence DESC LIMIT :limit");
-    q.bind(":cdomain", request.context.domain);
+    q.bind(":cdomain", pattern_domain(request.context.domain));
     q.bind(":limit", max_context_candidates);
     bind_filters(q);
     collect(q, false);

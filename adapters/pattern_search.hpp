@@ -38,9 +38,10 @@ struct pattern_request {
 };
 
 struct feedback_totals {
-  double applied = 0;  // decayed weight of the sessions that applied the pattern
-  double helped = 0;   // decayed weight of those whose outcome was a success (partial: half)
-  int64_t sessions = 0;  // feedback sessions that mention it (applied or not), undecayed
+  double applied = 0;        // decayed weight of the sessions that applied the pattern
+  double helped = 0;         // decayed weight of their outcomes' success weights (partial: completed share)
+  int64_t applied_count = 0;  // sessions that applied it, undecayed
+  int64_t sessions = 0;       // feedback sessions that mention it (applied or not), undecayed
 };
 
 struct ranked_pattern {

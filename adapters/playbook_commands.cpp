@@ -95,7 +95,7 @@ result<json> recommend_playbook(command_context& ctx, const json& args) {
     SQLite::Statement q(ctx.db, std::string("SELECT ") + pattern_columns +
                                     " FROM patterns p WHERE p.kind = 'error_recovery' AND p.domain = ? "
                                     "ORDER BY p.occurrences DESC, p.confidence DESC LIMIT 50");
-    q.bind(1, request.context.domain);
+    q.bind(1, pattern_domain(request.context.domain));
     while (q.executeStep()) recoveries.push_back(pattern_from_row(q));
   }
 

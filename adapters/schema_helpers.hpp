@@ -27,6 +27,12 @@ inline json tag_list() { return {{"type", "array"}, {"maxItems", 100}, {"items",
 inline json nullable(json schema) { return {{"anyOf", {std::move(schema), {{"type", "null"}}}}}; }
 inline json nullable(const char* type) { return nullable(json{{"type", type}}); }
 inline json any_object() { return {{"type", "object"}}; }
+// An object schema inside another (object_schema without the top-level "$schema" keyword).
+inline json nested_object(json properties, std::vector<std::string> required = {}) {
+  json s = object_schema(std::move(properties), std::move(required));
+  s.erase("$schema");
+  return s;
+}
 inline json out(json properties, std::vector<std::string> required) {
   return {{"type", "object"}, {"properties", properties}, {"required", required}};
 }

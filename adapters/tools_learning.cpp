@@ -63,9 +63,10 @@ std::vector<tool_def> learning_tools() {
   search_in["filter_by_domain"] = {{"type", "boolean"}};
   v.push_back(learner_tool(
       "search_patterns", "Search patterns",
-      "Search the learned patterns by text (BM25 over their descriptions, tools, conditions and errors) and context. "
-      "Each result has a relevance_score (a blend of text, context, Wilson confidence, feedback effectiveness and "
-      "recency) and its breakdown; results below min_relevance (default 0.3) are left out. limit defaults to 5.",
+      "Search the learned patterns by text (BM25 over their descriptions, tools, conditions and errors, and through "
+      "the episodes that match the text) and context. Each result has a relevance_score (a blend of text, context, "
+      "Wilson confidence, feedback effectiveness, recency and specificity; docs/LEARNING.md) and its breakdown; "
+      "results below min_relevance (default 0.3) are left out. limit defaults to 5.",
       object_schema(search_in, {"query"}),
       out({{"results", pattern_results_schema()},
            {"total_searched", {{"type", "integer"}}},
@@ -124,8 +125,8 @@ std::vector<tool_def> learning_tools() {
   playbook_in["episode_id"] = uuid();
   v.push_back(learner_tool(
       "recommend_playbook", "Recommend playbook",
-      "Ordered steps for a task, built from the strongest learned workflows (tool sequences and context approaches) "
-      "with pitfalls from error-recovery patterns of the same tools, when (not) to apply it, and the supporting "
+      "Ordered steps for a task, built from the strongest learned workflows (tool sequences; a context approach "
+      "only when no workflow fits) with pitfalls from error-recovery patterns of the same tools, when (not) to apply it, and the supporting "
       "patterns and episodes. max_steps defaults to 5, limit (playbooks) to 3. With episode_id the recommendation is "
       "recorded as a session, like recommend_patterns.",
       object_schema(playbook_in, {"task_description"}),
@@ -159,10 +160,11 @@ std::vector<tool_def> learning_tools() {
       "record_recommendation_feedback", "Record recommendation feedback",
       "Report how a recommendation session ended: the outcome (type success, partial_success, failure or abstained), "
       "which patterns were applied, which episodes were consulted, and an optional rating 0..1. Each applied pattern "
-      "gains evidence that it helped (success 1, partial 0.5, failure 0), which changes its ranking; recommended but "
-      "unapplied patterns count as ignored. Once per session.",
+      "gains evidence that it helped (success 1; partial_success the share of completed subtasks, 0.5 without "
+      "lists; failure and abstained 0), which changes its ranking; recommended but unapplied patterns count as "
+      "ignored. Once per session.",
       object_schema({{"session_id", uuid()},
-                     {"outcome", object_schema({{"type", str_enum({"success", "partial_success", "failure", "abstained"})},
+                     {"outcome", nested_object({{"type", str_enum({"success", "partial_success", "failure", "abstained"})},
                                                 {"verdict", str(limits::max_outcome_text_chars, 0)},
                                                 {"reason", str(limits::max_outcome_text_chars, 0)},
                                                 {"artifacts", str_list(limits::max_outcome_items, limits::max_outcome_item_chars)},
@@ -178,6 +180,7 @@ std::vector<tool_def> learning_tools() {
            {"patterns_applied", {{"type", "integer"}}},
            {"patterns_ignored", {{"type", "integer"}}},
            {"episodes_consulted", {{"type", "integer"}}},
+           {"helped_weight", {{"type", "number"}}},
            {"receipt", any_object()},
            {"message", {{"type", "string"}}}},
           {"success", "session_id", "patterns_applied"}),
@@ -198,6 +201,7 @@ std::vector<tool_def> learning_tools() {
            {"success_after_adoption_rate", nullable("number")},
            {"avg_agent_rating", nullable("number")},
            {"most_applied_patterns", {{"type", "array"}}},
+           {"half_life_days", {{"type", "number"}}},
            {"message", {{"type", "string"}}}},
           {"success", "total_sessions", "total_feedback"})));
 

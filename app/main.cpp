@@ -91,7 +91,7 @@ int run_backup(const invocation& inv) {
       return 1;
     }
   }
-  auto r = import_jsonl(*db.value(), path == "-" ? std::cin : file);
+  auto r = import_jsonl(*db.value(), path == "-" ? std::cin : file, inv.cfg.learning_min_quality);
   if (!r) {
     std::cerr << r.err().message << "\n";
     return 1;

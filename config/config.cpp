@@ -162,13 +162,11 @@ std::vector<setting> settings() {
        }},
       {"MEMORY_MCP_LEARNING_MIN_QUALITY", nullptr, "a number from 0 to 1", [](config& c, const std::string& v) {
          auto t = trim(v);
-         if (t == "0" || t == "0.0") {
-           c.learning_min_quality = 0;
-           return true;
-         }
-         auto d = parse_positive_number(v);
-         if (!d || *d > 1) return false;
-         c.learning_min_quality = *d;
+         char* end = nullptr;
+         errno = 0;
+         double d = t.empty() ? -1 : std::strtod(t.c_str(), &end);
+         if (errno != 0 || end != t.c_str() + t.size() || !std::isfinite(d) || d < 0 || d > 1) return false;
+         c.learning_min_quality = d;
          return true;
        }},
       {"MEMORY_MCP_FEEDBACK_HALF_LIFE_DAYS", nullptr, "a positive number (days)", [](config& c, const std::string& v) {

@@ -99,6 +99,8 @@ double outcome_success_weight(const outcome_fact& o) {
   return 0.0;
 }
 
+std::string pattern_domain(const std::string& domain) { return lower(trimmed(domain)); }
+
 std::string normalize_phrase(const std::string& text, size_t max_words) {
   std::vector<std::string> words;
   size_t i = 0;
@@ -151,7 +153,7 @@ std::vector<pattern_observation> extract_patterns(const episode_facts& facts, co
   std::vector<pattern_observation> out;
   std::set<std::string> seen;
   if (facts.steps.empty()) return out;
-  const std::string domain = lower(trimmed(facts.domain));
+  const std::string domain = pattern_domain(facts.domain);
   const double success = outcome_success_weight(facts.outcome);
   auto base = [&](pattern_kind kind) {
     pattern_observation o;

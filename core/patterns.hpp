@@ -67,6 +67,9 @@ double outcome_success_weight(const outcome_fact& outcome);
 // Duplicate keys within one episode are reported once. Empty when the episode has no steps.
 std::vector<pattern_observation> extract_patterns(const episode_facts& facts, const extraction_limits& limits = {});
 
+// The domain as patterns record it: trimmed and lower-cased. Lookups by domain normalize the same way.
+std::string pattern_domain(const std::string& domain);
+
 // Normalizes free text into a short, comparable phrase: lower-case words of letters only (words containing
 // digits, paths or dots, and quoted words, are dropped as instance details), at most `max_words`. "Check if /tmp/a.txt
 // exists (try 2)" -> "check if exists try".

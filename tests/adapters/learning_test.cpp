@@ -279,6 +279,18 @@ TEST_SUITE("learning") {
     CHECK(pb["supporting_episode_ids"].size() == 3);
   }
 
+  TEST_CASE("domain lookups ignore case and surrounding blanks, as patterns record domains") {
+    temp_dir dir;
+    store s(dir.file("m.db"));
+    run_episode(s, workflow, "success", " Web ");
+    CHECK(s.ok("analyze_patterns", {{"domain", "WEB"}, {"min_success_rate", 0}})["patterns"].size() > 0);
+    auto found = s.ok("search_patterns", {{"query", "grep"}, {"domain", "Web"}, {"filter_by_domain", true}});
+    CHECK(found["results"].size() > 0);
+    auto no_domain = s.run("search_patterns", {{"query", "grep"}, {"filter_by_domain", true}});
+    REQUIRE_FALSE(no_domain);
+    CHECK(contains(no_domain.err().message, "filter_by_domain: needs arguments.domain"));
+  }
+
   TEST_CASE("query_memory returns the patterns that fit the task next to the episodes") {
     temp_dir dir;
     store s(dir.file("m.db"));

@@ -231,6 +231,22 @@ TEST_CASE("every invalid value is reported at once, one per line, naming each va
   CHECK_FALSE(contains(msg, "sekrit"));
 }
 
+TEST_CASE("learning settings: a quality threshold from 0 to 1, a positive half-life") {
+  auto load = [](std::vector<std::pair<std::string, std::string>> env) {
+    env_map m(env.begin(), env.end());
+    const char* argv[] = {"memory-mcp-server"};
+    return load_invocation(1, argv, m);
+  };
+  for (auto ok : {"0", "0.0", "0.00", "0.3", "1"}) {
+    auto r = load({{"MEMORY_MCP_LEARNING_MIN_QUALITY", ok}});
+    REQUIRE_MESSAGE(r, ok);
+  }
+  CHECK(load({{"MEMORY_MCP_LEARNING_MIN_QUALITY", "0.25"}}).value().cfg.learning_min_quality == doctest::Approx(0.25));
+  for (auto bad : {"-0.1", "1.5", "x", "", "nan"}) CHECK_FALSE(load({{"MEMORY_MCP_LEARNING_MIN_QUALITY", bad}}));
+  CHECK(load({{"MEMORY_MCP_FEEDBACK_HALF_LIFE_DAYS", "7.5"}}).value().cfg.feedback_half_life_days == 7.5);
+  CHECK_FALSE(load({{"MEMORY_MCP_FEEDBACK_HALF_LIFE_DAYS", "0"}}));
+}
+
 TEST_CASE("range checks in validate()") {
   config c;
   c.db_path = "x";

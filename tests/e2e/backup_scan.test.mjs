@@ -85,6 +85,12 @@ test('export while a server runs, import into a fresh database, re-import is ide
   const strip = (text) => text.trim().split('\n').slice(1).join('\n');
   assert.equal(strip(readFileSync(file2, 'utf8')), strip(readFileSync(file, 'utf8')));
 
+  // The import learned from the completed episodes: the same patterns with the same evidence as the source.
+  const patterns = (d) => spawnSync('sqlite3', [join(d, 'memory.db'),
+    'SELECT pattern_id, occurrences, successes FROM patterns ORDER BY pattern_id'], { encoding: 'utf8' }).stdout;
+  assert.ok(patterns(dir).trim().length > 0, 'the source learned patterns');
+  assert.equal(patterns(fresh), patterns(dir));
+
   // Invalid lines are skipped and reported with their line number; valid ones still land.
   const bad = join(fresh, 'bad.jsonl');
   writeFileSync(bad, 'not json\n{"kind":"episode","episode":{"episode_id":"nope"}}\n');
