@@ -38,14 +38,6 @@ struct store_state {
 
 using store_ptr = episode_store_actor::stateful_pointer<store_state>;
 
-tool_reply error_reply(const std::string& kind, const std::string& message) {
-  tool_reply r;
-  r.is_error = true;
-  r.error_kind = kind;
-  r.message = message;
-  return r;
-}
-
 void commit_group(store_ptr self) {
   auto& st = self->state;
   if (!st.in_group) return;
@@ -67,7 +59,7 @@ void commit_group(store_ptr self) {
   st.pending.clear();
   for (auto& p : pending) {
     if (committed || p.reply.is_error) p.promise.deliver(std::move(p.reply));
-    else p.promise.deliver(error_reply("storage", "commit failed, nothing was written: " + why));
+    else p.promise.deliver(tool_error("storage", "commit failed, nothing was written: " + why));
   }
 }
 
@@ -84,7 +76,7 @@ void abandon_group(store_ptr self, const std::string& why) {
   st.in_group = false;
   auto pending = std::move(st.pending);
   st.pending.clear();
-  for (auto& p : pending) p.promise.deliver(error_reply("unavailable", "storage stopped (" + why + "); nothing was written, retry"));
+  for (auto& p : pending) p.promise.deliver(tool_error("unavailable", "storage stopped (" + why + "); nothing was written, retry"));
 }
 
 episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
@@ -120,7 +112,7 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
           try {
             st.db->exec("BEGIN IMMEDIATE");
           } catch (const std::exception& e) {
-            return error_reply("unavailable", std::string("database is busy, nothing was done; retry: ") + e.what());
+            return tool_error("unavailable", std::string("database is busy, nothing was done; retry: ") + e.what());
           }
           st.in_group = true;
           // Every call already queued runs before this message, so they all share one commit.
@@ -147,7 +139,7 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
             st.db->exec("ROLLBACK TO call; RELEASE call");
           } catch (...) {
           }
-          reply = error_reply("storage", std::string("storage error, nothing was written: ") + e.what());
+          reply = tool_error("storage", std::string("storage error, nothing was written: ") + e.what());
         }
         auto promise = self->make_response_promise<tool_reply>();
         st.pending.push_back(pending_reply{promise, std::move(reply)});
@@ -196,6 +188,14 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
 }
 
 }  // namespace
+
+tool_reply tool_error(const std::string& kind, const std::string& message) {
+  tool_reply r;
+  r.is_error = true;
+  r.error_kind = kind;
+  r.message = message;
+  return r;
+}
 
 tool_reply to_tool_reply(const result<nlohmann::json>& r) {
   tool_reply reply;

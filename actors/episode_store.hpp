@@ -15,4 +15,7 @@ episode_store_actor spawn_episode_store(caf::actor_system& sys, runtime_ptr rt);
 // Builds the tool_reply for a command result (shared by every actor that runs tools).
 tool_reply to_tool_reply(const result<nlohmann::json>& r);
 
+// A failed tool_reply: `kind` is an error_code name (unavailable, conflict, ...), `message` names what failed.
+tool_reply tool_error(const std::string& kind, const std::string& message);
+
 }  // namespace memory_mcp

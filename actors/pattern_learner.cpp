@@ -39,14 +39,6 @@ struct learner_state {
 
 using learner_ptr = pattern_learner_actor::stateful_pointer<learner_state>;
 
-tool_reply failure(const std::string& kind, const std::string& message) {
-  tool_reply r;
-  r.is_error = true;
-  r.error_kind = kind;
-  r.message = message;
-  return r;
-}
-
 learning_settings settings_of(const runtime_ptr& rt) {
   return learning_settings{rt->cfg.learning_min_quality, rt->cfg.feedback_half_life_days};
 }
@@ -101,7 +93,7 @@ void complete(learner_ptr self, runtime_ptr rt, tool_call call, caf::typed_respo
             if (!r.is_error && r.structured.value.contains("retry")) {
               ++self->state.completion_retries;
               if (attempt < max_completion_attempts) return complete(self, rt, call, promise, attempt + 1);
-              promise.deliver(failure("conflict", "episode_id: steps kept arriving while completing; nothing "
+              promise.deliver(tool_error("conflict", "episode_id: steps kept arriving while completing; nothing "
                                                   "was written, retry complete_episode"));
               return;
             }
@@ -109,7 +101,7 @@ void complete(learner_ptr self, runtime_ptr rt, tool_call call, caf::typed_respo
             promise.deliver(std::move(r));
           },
           [=](caf::error&) mutable {
-            promise.deliver(failure("unavailable", "storage is unavailable (restarting); nothing was written, retry"));
+            promise.deliver(tool_error("unavailable", "storage is unavailable (restarting); nothing was written, retry"));
           });
 }
 
@@ -151,14 +143,14 @@ pattern_learner_actor::behavior_type learner(learner_ptr self, runtime_ptr rt) {
         std::string why;
         if (!ensure_open(self, rt, why)) {
           st.last_error = why;
-          return failure("unavailable", "storage is not ready (" + why + "); nothing was done, retry");
+          return tool_error("unavailable", "storage is not ready (" + why + "); nothing was done, retry");
         }
         if (call.tool == "complete_episode") {
           auto promise = self->make_response_promise<tool_reply>();
           complete(self, rt, std::move(call), promise, 1);
           return promise;
         }
-        if (!has_recall_command(call.tool)) return failure("internal", "pattern_learner has no tool named " + call.tool);
+        if (!has_recall_command(call.tool)) return tool_error("internal", "pattern_learner has no tool named " + call.tool);
         command_context ctx{*st.db, call.client_id, [](double, double, const std::string&) {}, settings_of(rt)};
         if (st.recall.ready()) {
           // Catch up with what was committed since the last call (usually nothing or a few episodes).

@@ -76,10 +76,6 @@ void reindex_episode(SQLite::Database& db, const std::string& episode_id);
 // Normalizes a JSON array of tag strings; errors name `field`, the index and the rule.
 result<std::vector<std::string>> read_tags(const nlohmann::json& value, const std::string& field);
 
-// A handler of one storage command (already schema-validated arguments).
-using command_handler = std::function<result<nlohmann::json>(command_context&, const nlohmann::json&)>;
-using command_list = std::vector<std::pair<std::string, command_handler>>;
-
 command_list episode_commands();       // adapters/episode_commands.cpp
 command_list tag_commands();           // adapters/tag_commands.cpp
 command_list relationship_commands();  // adapters/relationship_commands.cpp

@@ -11,8 +11,6 @@ namespace memory_mcp {
 
 namespace {
 
-using handler = std::function<result<nlohmann::json>(command_context&, const nlohmann::json&)>;
-
 #ifdef MEMORY_MCP_TEST_HOOKS
 // Test hook: keeps the store busy like a slow query would.
 result<nlohmann::json> debug_sleep(command_context& ctx, const nlohmann::json& args) {
@@ -26,15 +24,15 @@ result<nlohmann::json> debug_sleep(command_context& ctx, const nlohmann::json& a
 }
 #endif
 
-const std::map<std::string, handler>& table() {
-  static const std::map<std::string, handler> t = [] {
-    std::map<std::string, handler> all;
-    for (auto&& group : {episode_commands(), tag_commands(), relationship_commands(), resource_commands(), feedback_commands()})
-      for (auto& [name, fn] : group) all.emplace(name, fn);
+const command_table& table() {
+  static const command_table t = [] {
+    command_table all({episode_commands(), tag_commands(), relationship_commands(), resource_commands(),
+                       feedback_commands()},
+                      "storage error");
     // Internal: the second half of complete_episode, sent by the pattern learner (adapters/completion.hpp).
-    all.emplace("apply_completion", apply_completion);
+    all.add("apply_completion", apply_completion);
 #ifdef MEMORY_MCP_TEST_HOOKS
-    all.emplace("debug_sleep", debug_sleep);
+    all.add("debug_sleep", debug_sleep);
 #endif
     return all;
   }();
@@ -43,17 +41,27 @@ const std::map<std::string, handler>& table() {
 
 }  // namespace
 
-bool has_store_command(const std::string& tool) { return table().count(tool) > 0; }
+command_table::command_table(std::initializer_list<command_list> groups, std::string what) : what_(std::move(what)) {
+  for (auto& group : groups)
+    for (auto& [name, fn] : group) handlers_.emplace(name, fn);
+}
 
-result<nlohmann::json> run_store_command(command_context& ctx, const std::string& tool, const nlohmann::json& args) {
-  auto it = table().find(tool);
-  if (it == table().end()) return make_error(error_code::internal, "no storage command for tool " + tool);
+result<nlohmann::json> command_table::run(command_context& ctx, const std::string& tool,
+                                          const nlohmann::json& args) const {
+  auto it = handlers_.find(tool);
+  if (it == handlers_.end()) return make_error(error_code::internal, "no command for tool " + tool);
   try {
     return it->second(ctx, args);
   } catch (const std::exception& e) {
-    // SQLiteCpp and nlohmann throw; the transaction object in the handler has rolled back by now.
-    return make_error(error_code::storage, std::string("storage error: ") + e.what());
+    // The transaction object in the handler (if any) has rolled back by now.
+    return make_error(error_code::storage, what_ + ": " + e.what());
   }
+}
+
+bool has_store_command(const std::string& tool) { return table().has(tool); }
+
+result<nlohmann::json> run_store_command(command_context& ctx, const std::string& tool, const nlohmann::json& args) {
+  return table().run(ctx, tool, args);
 }
 
 }  // namespace memory_mcp

@@ -5,9 +5,13 @@
 
 #include <SQLiteCpp/Database.h>
 #include <functional>
+#include <initializer_list>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/learning_settings.hpp"
 #include "adapters/sqlite_db.hpp"
@@ -37,6 +41,25 @@ struct command_context {
     return statements->get(sql);
   }
   std::unique_ptr<statement_cache> own_statements = nullptr;
+};
+
+// A handler of one command (already schema-validated arguments).
+using command_handler = std::function<result<nlohmann::json>(command_context&, const nlohmann::json&)>;
+using command_list = std::vector<std::pair<std::string, command_handler>>;
+
+// A name -> handler table with the boundary every command runner needs: what a handler throws (SQLiteCpp,
+// nlohmann) becomes a storage error, "<what>: <exception message>". Immutable once built.
+class command_table {
+ public:
+  command_table(std::initializer_list<command_list> groups, std::string what);
+  void add(const std::string& name, command_handler handler) { handlers_.emplace(name, std::move(handler)); }
+  bool has(const std::string& tool) const { return handlers_.count(tool) > 0; }
+  // Errors: internal (no such command), the handler's own, storage (it threw).
+  result<nlohmann::json> run(command_context& ctx, const std::string& tool, const nlohmann::json& args) const;
+
+ private:
+  std::map<std::string, command_handler> handlers_;
+  std::string what_;
 };
 
 // True when this table implements `tool`.
