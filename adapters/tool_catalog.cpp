@@ -16,12 +16,13 @@ const tool_catalog& tool_catalog::instance() {
   return catalog;
 }
 
-tool_catalog::tool_catalog(std::vector<tool_def> tools) : tools_(std::move(tools)) {}
+tool_catalog::tool_catalog(std::vector<tool_def> tools) : tools_(std::move(tools)) {
+  for (size_t i = 0; i < tools_.size(); ++i) by_name_.emplace(tools_[i].name, i);
+}
 
 const tool_def* tool_catalog::find(std::string_view name) const {
-  for (auto& t : tools_)
-    if (t.name == name) return &t;
-  return nullptr;
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : &tools_[it->second];
 }
 
 nlohmann::json tool_catalog::to_json(const tool_def& t) {

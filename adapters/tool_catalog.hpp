@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace memory_mcp {
@@ -37,6 +38,9 @@ class tool_catalog {
   static const tool_catalog& instance();
 
   explicit tool_catalog(std::vector<tool_def> tools);
+  // Not copyable: the name index refers into tools_.
+  tool_catalog(const tool_catalog&) = delete;
+  tool_catalog& operator=(const tool_catalog&) = delete;
 
   // nullptr when no tool has that name.
   const tool_def* find(std::string_view name) const;
@@ -51,6 +55,7 @@ class tool_catalog {
 
  private:
   std::vector<tool_def> tools_;
+  std::unordered_map<std::string_view, size_t> by_name_;  // views into tools_ names
 };
 
 // Helpers to declare schemas tersely.
