@@ -87,7 +87,7 @@ void complete(learner_ptr self, runtime_ptr rt, tool_call call, caf::typed_respo
     return;
   }
   tool_call apply{"apply_completion", json_msg{std::move(plan.value())}, call.client_id, json_msg{nullptr}, nullptr};
-  self->request(st.store, std::chrono::minutes(1), call_atom::value, std::move(apply))
+  self->request(st.store, caf::infinite, call_atom::value, std::move(apply))  // the store always answers
       .then(
           [=](tool_reply& r) mutable {
             if (!r.is_error && r.structured.value.contains("retry")) {
@@ -113,7 +113,7 @@ void answer_with_session(learner_ptr self, const tool_call& call, json result,
   result.erase(session_request_key);
   tool_call record{"record_recommendation_session", json_msg{request}, call.client_id, json_msg{nullptr}, nullptr};
   auto reply = std::make_shared<json>(std::move(result));
-  self->request(self->state.store, std::chrono::minutes(1), call_atom::value, std::move(record))
+  self->request(self->state.store, caf::infinite, call_atom::value, std::move(record))
       .then(
           [=](const tool_reply& r) mutable {
             auto& out = *reply;

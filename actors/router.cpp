@@ -356,7 +356,7 @@ class router_logic {
     if (it == state().inflight.end()) return;
     if (it->second.cancelled) return finish(key, nullptr);
     tool_call call{method, json_msg{params}, state().client_id, json_msg{nullptr}, nullptr};
-    self_->request(state().handles.store, std::chrono::minutes(1), call_atom::value, std::move(call))
+    self_->request(state().handles.store, caf::infinite, call_atom::value, std::move(call))
         .then(
             [=](const tool_reply& r) {
               if (!r.is_error) return finish(key, jsonrpc::result_object(id, r.structured.value));
@@ -462,11 +462,13 @@ class router_logic {
                    caf::actor_cast<caf::strong_actor_ptr>(self_)};
     switch (tool_ref.target) {
       case tool_target::episode_store:
-        self_->request(state().handles.store, std::chrono::minutes(10), call_atom::value, std::move(call))
+        // No timeout: the store answers every call, also when it stops (it fails the open group); a timeout
+        // would stay registered in CAF until it expired, however soon the answer came.
+        self_->request(state().handles.store, caf::infinite, call_atom::value, std::move(call))
             .then(done, unavailable("storage"));
         return;
       case tool_target::pattern_learner:
-        self_->request(state().handles.learner, std::chrono::minutes(10), call_atom::value, std::move(call))
+        self_->request(state().handles.learner, std::chrono::minutes(1), call_atom::value, std::move(call))
             .then(done, unavailable("pattern learner"));
         return;
       case tool_target::router:
