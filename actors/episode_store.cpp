@@ -6,11 +6,41 @@
 #include "adapters/sqlite_db.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 #include "adapters/store_commands.hpp"
 
 namespace memory_mcp {
 
 namespace {
+
+// Checkpoint the WAL once it holds this many pages (SQLite's own default threshold), on another connection.
+constexpr int wal_pages_checkpoint = 1000;
+
+// The checkpointer: a connection of its own that copies the WAL into the database when the store asks. SQLite's
+// automatic checkpoint would run inside a COMMIT and add tens of milliseconds to whichever call it hit;
+// on this connection it runs beside the store's writes (a PASSIVE checkpoint never blocks readers or writers).
+// Internal to the store, linked to it.
+using checkpointer_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
+
+struct checkpointer_state {
+  static inline const char* name = "episode_store_checkpointer";
+  std::unique_ptr<SQLite::Database> db;
+};
+
+checkpointer_actor::behavior_type checkpointer(checkpointer_actor::stateful_pointer<checkpointer_state> self,
+                                               std::string path) {
+  return {
+      [=](tick_atom) {
+        auto& st = self->state;
+        try {
+          if (!st.db) st.db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, 5000);
+          st.db->exec("PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (const std::exception&) {
+          st.db.reset();  // the data stays in the WAL; the next request tries again
+        }
+      },
+  };
+}
 
 struct pending_reply {
   caf::typed_response_promise<tool_reply> promise;
@@ -25,6 +55,9 @@ struct store_state {
   std::vector<pending_reply> pending;  // replies waiting for the group's COMMIT
   uint64_t groups = 0;
   uint64_t calls = 0;
+  int wal_pages = 0;          // frames in the WAL after the last commit (sqlite3_wal_hook)
+  uint64_t checkpoints = 0;   // requested from the checkpointer
+  checkpointer_actor checkpoints_to;
   std::string last_metrics_error;
   ~store_state() {
     if (db && in_group) {
@@ -60,6 +93,11 @@ void commit_group(store_ptr self) {
   for (auto& p : pending) {
     if (committed || p.reply.is_error) p.promise.deliver(std::move(p.reply));
     else p.promise.deliver(tool_error("storage", "commit failed, nothing was written: " + why));
+  }
+  if (st.wal_pages >= wal_pages_checkpoint && st.checkpoints_to) {
+    self->send(st.checkpoints_to, tick_atom::value);
+    st.wal_pages = 0;  // the hook reports the WAL's size again after the next commit
+    ++st.checkpoints;
   }
 }
 
@@ -98,6 +136,15 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
   auto opened = open_database(rt->cfg.db_path);
   if (opened) {
     self->state.db = std::move(opened.value());
+    self->state.db->exec("PRAGMA wal_autocheckpoint=0");  // the checkpointer does it, off this thread
+    self->state.checkpoints_to = self->spawn<caf::detached + caf::linked>(checkpointer, rt->cfg.db_path);
+    sqlite3_wal_hook(
+        self->state.db->getHandle(),
+        [](void* pages, sqlite3*, const char*, int n) {
+          *static_cast<int*>(pages) = n;
+          return SQLITE_OK;
+        },
+        &self->state.wal_pages);
     self->state.statements = std::make_unique<statement_cache>(*self->state.db);
   } else {
     // Exit abnormally: the supervisor restarts the store with backoff and gives up after too many attempts.
@@ -176,6 +223,8 @@ episode_store_actor::behavior_type store(store_ptr self, runtime_ptr rt) {
         m.family("memory_mcp_store_calls_total", "counter", "Storage commands run.", {{{}, static_cast<double>(st.calls)}});
         m.family("memory_mcp_store_commits_total", "counter", "Group commits (one fsync each).",
                  {{{}, static_cast<double>(st.groups)}});
+        m.family("memory_mcp_store_checkpoints_total", "counter", "WAL checkpoints requested from the checkpointer connection.",
+                 {{{}, static_cast<double>(st.checkpoints)}});
         return m.text();
       },
       [=](status_atom) {

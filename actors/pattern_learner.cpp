@@ -1,6 +1,7 @@
 #include "actors/pattern_learner.hpp"
 
 #include <caf/all.hpp>
+#include <malloc.h>
 #include <SQLiteCpp/Database.h>
 
 #include "actors/episode_store.hpp"
@@ -191,6 +192,7 @@ pattern_learner_actor::behavior_type learner(learner_ptr self, runtime_ptr rt) {
           } catch (const std::exception& e) {
             st.recall_error = e.what();
           }
+          if (!again) ::malloc_trim(0);  // give back what building the index left free
           if (!again)
             rt->log->log(log_level::info, "pattern_learner",
                          "recall index ready: " + std::to_string(st.recall.size()) + " episodes, ~" +

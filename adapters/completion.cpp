@@ -126,10 +126,9 @@ result<json> apply_completion(command_context& ctx, const json& plan) {
   const auto& reward = plan["reward"];
   double quality = plan["quality"]["total"].get<double>();
   bool learned = plan["learned"].get<bool>();
-  SQLite::Statement q(ctx.db,
-                      "UPDATE episodes SET end_time_us = ?, outcome_type = ?, outcome = ?, reward_total = ?, "
-                      "reward = ?, reflection = ?, quality = ?, learned = ?, updated_at_us = ? "
-                      "WHERE episode_id = ? AND end_time_us IS NULL");
+  auto& q = ctx.prepared("UPDATE episodes SET end_time_us = ?, outcome_type = ?, outcome = ?, reward_total = ?, "
+                         "reward = ?, reflection = ?, quality = ?, learned = ?, updated_at_us = ? "
+                         "WHERE episode_id = ? AND end_time_us IS NULL");
   q.bind(1, static_cast<int64_t>(end));
   q.bind(2, outcome["type"].get<std::string>());
   q.bind(3, outcome.dump());
@@ -146,35 +145,43 @@ result<json> apply_completion(command_context& ctx, const json& plan) {
   for (auto& o : plan["observations"])
     if (auto parsed = observation_from_json(o)) observations.push_back(std::move(*parsed));
   // Which patterns exist already, so the reply can say which ones this episode created.
+  json candidate_ids = json::array();
+  for (auto& o : observations) candidate_ids.push_back(pattern_id_for_key(o.key));
   std::set<std::string> known;
   {
-    SQLite::Statement exists(ctx.db, "SELECT 1 FROM patterns WHERE pattern_id = ?");
-    for (auto& o : observations) {
-      auto pid = pattern_id_for_key(o.key);
-      exists.bind(1, pid);
-      if (exists.executeStep()) known.insert(pid);
-      exists.reset();
-    }
+    auto& exists = ctx.prepared("SELECT pattern_id FROM patterns WHERE pattern_id IN (SELECT value FROM json_each(?))");
+    exists.bind(1, candidate_ids.dump());
+    while (exists.executeStep()) known.insert(exists.getColumn(0).getString());
+    exists.reset();
   }
-  auto ids = record_observations(ctx.db, id, end, reward["total"].get<double>(), observations);
-  SQLite::Statement link(ctx.db, "UPDATE episodes SET pattern_ids = ? WHERE episode_id = ?");
+  auto ids = record_observations(ctx.db, id, end, reward["total"].get<double>(), observations, ctx.statements);
+  auto& link = ctx.prepared("UPDATE episodes SET pattern_ids = ? WHERE episode_id = ?");
   link.bind(1, json(ids).dump());
   link.bind(2, id);
   link.exec();
-  reindex_episode(ctx.db, id);
+  reindex_episode(ctx.db, id, ctx.statements);
 
-  json patterns = json::array();
-  for (auto& pid : ids) {
-    auto p = load_pattern(ctx.db, pid);
-    if (!p) continue;
-    patterns.push_back({{"pattern_id", pid},
-                        {"kind", (*p)["kind"]},
-                        {"description", (*p)["description"]},
-                        {"occurrences", (*p)["occurrences"]},
-                        {"successes", (*p)["successes"]},
-                        {"confidence", (*p)["confidence"]},
-                        {"new", known.count(pid) == 0}});
+  // The patterns after this episode's evidence, in observation order (one query for all).
+  std::map<std::string, json> updated;
+  {
+    auto& read = ctx.prepared("SELECT pattern_id, kind, description, occurrences, successes, confidence FROM "
+                              "patterns WHERE pattern_id IN (SELECT value FROM json_each(?))");
+    read.bind(1, json(ids).dump());
+    while (read.executeStep()) {
+      auto pid = read.getColumn(0).getString();
+      updated[pid] = {{"pattern_id", pid},
+                      {"kind", read.getColumn(1).getString()},
+                      {"description", read.getColumn(2).getString()},
+                      {"occurrences", read.getColumn(3).getInt64()},
+                      {"successes", read.getColumn(4).getInt64()},
+                      {"confidence", read.getColumn(5).getDouble()},
+                      {"new", known.count(pid) == 0}};
+    }
+    read.reset();
   }
+  json patterns = json::array();
+  for (auto& pid : ids)
+    if (auto it = updated.find(pid); it != updated.end()) patterns.push_back(it->second);
   json learning = {{"learned", learned}, {"quality", plan["quality"]}, {"patterns", patterns}};
   if (!learned)
     learning["skipped_reason"] = "quality " + std::to_string(quality).substr(0, 4) + " is below the learning threshold " +

@@ -272,7 +272,7 @@ result<json> update_episode(command_context& ctx, const json& args) {
     q.bind(3, id);
     q.exec();
     updated.push_back("task_description");
-    reindex_episode(ctx.db, id);
+    reindex_episode(ctx.db, id, ctx.statements);
   }
   if (args.contains("metadata")) {
     SQLite::Statement r(ctx.db, "SELECT metadata FROM episodes WHERE episode_id = ?");

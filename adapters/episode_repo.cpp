@@ -236,18 +236,27 @@ std::optional<std::vector<std::string>> cycle_if_added(SQLite::Database& db, con
   return path;
 }
 
-void reindex_episode(SQLite::Database& db, const std::string& episode_id) {
+SQLite::Statement& statement_in(SQLite::Database& db, statement_cache* cache, std::unique_ptr<SQLite::Statement>& own,
+                                const std::string& sql) {
+  if (cache) return cache->get(sql);
+  own = std::make_unique<SQLite::Statement>(db, sql);
+  return *own;
+}
+
+void reindex_episode(SQLite::Database& db, const std::string& episode_id, statement_cache* cache) {
   // A new document id for the new text (the old row's trigger removes its index entry): readers that follow
   // episode_docs by id see the change.
-  SQLite::Statement del(db, "DELETE FROM episode_docs WHERE episode_id = ?");
+  std::unique_ptr<SQLite::Statement> own_del, own_doc, own_ins;
+  auto& del = statement_in(db, cache, own_del, "DELETE FROM episode_docs WHERE episode_id = ?");
   del.bind(1, episode_id);
   del.exec();
-  SQLite::Statement doc(db,
-                        "INSERT INTO episode_docs(episode_id) SELECT episode_id FROM episodes "
-                        "WHERE episode_id = ? AND end_time_us IS NOT NULL");
+  auto& doc = statement_in(db, cache, own_doc,
+                           "INSERT INTO episode_docs(episode_id) SELECT episode_id FROM episodes "
+                           "WHERE episode_id = ? AND end_time_us IS NOT NULL");
   doc.bind(1, episode_id);
   doc.exec();
-  SQLite::Statement ins(db, std::string(fts_document_insert) + "SELECT doc_id FROM episode_docs WHERE episode_id = ?)");
+  auto& ins = statement_in(db, cache, own_ins,
+                           std::string(fts_document_insert) + "SELECT doc_id FROM episode_docs WHERE episode_id = ?)");
   ins.bind(1, episode_id);
   ins.exec();
 }

@@ -71,7 +71,13 @@ std::optional<std::vector<std::string>> cycle_if_added(SQLite::Database& db, con
 
 // (Re)builds the full-text document of a completed episode under a new document id (ids only grow: readers
 // follow changes by them); removes the document of an in-progress one.
-void reindex_episode(SQLite::Database& db, const std::string& episode_id);
+// `cache` (optional) holds the connection's prepared statements.
+void reindex_episode(SQLite::Database& db, const std::string& episode_id, statement_cache* cache = nullptr);
+
+// A statement for `sql`: from `cache` when there is one, else prepared into `own`. For functions that serve both
+// the hot paths of an actor (with its cache) and one-off callers (import, migrations).
+SQLite::Statement& statement_in(SQLite::Database& db, statement_cache* cache, std::unique_ptr<SQLite::Statement>& own,
+                                const std::string& sql);
 
 // Normalizes a JSON array of tag strings; errors name `field`, the index and the rule.
 result<std::vector<std::string>> read_tags(const nlohmann::json& value, const std::string& field);

@@ -115,15 +115,16 @@ result<json> quality_metrics(command_context& ctx, const json& args) {
                             {"recent_scores", recent},
                             {"moving_average", recent.empty() ? json(nullptr) : json(recent_sum / static_cast<double>(recent.size()))}};
   }
-  // Recommendations from what lowers quality most often.
+  // Recommendations from what lowers quality most often, judged on the most recent 1,000 episodes of the range
+  // (their steps are a sample large enough to see a habit, small enough to read in milliseconds).
   json advice = json::array();
   if (n > 0) {
     SQLite::Statement gaps(ctx.db,
-                           "SELECT AVG(e.step_count = 0), (SELECT AVG(s.result_type IS NULL) FROM steps s JOIN episodes x ON "
-                           "x.episode_id = s.episode_id WHERE x.end_time_us >= ?) FROM episodes e WHERE e.end_time_us IS NOT "
-                           "NULL AND e.end_time_us >= ?");
+                           "WITH recent AS (SELECT episode_id, step_count FROM episodes WHERE end_time_us IS NOT NULL "
+                           "AND end_time_us >= ? ORDER BY end_time_us DESC LIMIT 1000) "
+                           "SELECT (SELECT AVG(step_count = 0) FROM recent), (SELECT AVG(s.result_type IS NULL) FROM "
+                           "steps s WHERE s.episode_id IN (SELECT episode_id FROM recent))");
     gaps.bind(1, static_cast<int64_t>(since));
-    gaps.bind(2, static_cast<int64_t>(since));
     gaps.executeStep();
     double no_steps = gaps.getColumn(0).isNull() ? 0 : gaps.getColumn(0).getDouble();
     double no_result = gaps.getColumn(1).isNull() ? 0 : gaps.getColumn(1).getDouble();
@@ -143,38 +144,49 @@ result<json> quality_metrics(command_context& ctx, const json& args) {
   return out;
 }
 
-// The storage part of get_metrics: episode, pattern and feedback figures.
+// The storage part of get_metrics: episode, pattern and feedback figures. The episode figures come from one pass
+// over the episodes table (its rows are large: one pass, not one per figure).
 result<json> learning_stats(command_context& ctx, const json&) {
   auto one = [&](const char* sql) { return ctx.db.execAndGet(sql); };
+  auto nullable = [](const SQLite::Column& c) { return c.isNull() ? json(nullptr) : json(c.getDouble()); };
+  SQLite::Statement e(ctx.db,
+                      "SELECT COUNT(*), COALESCE(SUM(end_time_us IS NULL), 0), COALESCE(SUM(learned = 1), 0), "
+                      "AVG(reward_total), AVG(quality), AVG(step_count), COALESCE(SUM(step_count), 0), "
+                      "COALESCE(SUM(outcome_type = 'success'), 0), COALESCE(SUM(outcome_type = 'partial_success'), 0), "
+                      "COALESCE(SUM(outcome_type = 'failure'), 0), COALESCE(SUM(outcome_type = 'abstained'), 0) "
+                      "FROM episodes");
+  e.executeStep();
   json by_outcome = json::object();
-  {
-    SQLite::Statement q(ctx.db, "SELECT outcome_type, COUNT(*) FROM episodes WHERE outcome_type IS NOT NULL GROUP BY outcome_type");
-    while (q.executeStep()) by_outcome[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
-  }
+  const char* outcomes[] = {"success", "partial_success", "failure", "abstained"};
+  for (int i = 0; i < 4; ++i)
+    if (auto n = e.getColumn(7 + i).getInt64()) by_outcome[outcomes[i]] = n;
+  int64_t total = e.getColumn(0).getInt64(), open = e.getColumn(1).getInt64();
+  json episodes = {{"total", total},
+                   {"in_progress", open},
+                   {"completed", total - open},
+                   {"learned_from", e.getColumn(2).getInt64()},
+                   {"by_outcome", by_outcome},
+                   {"avg_reward", nullable(e.getColumn(3))},
+                   {"avg_quality", nullable(e.getColumn(4))},
+                   {"avg_steps", nullable(e.getColumn(5))},
+                   {"steps_total", e.getColumn(6).getInt64()}};
   json by_kind = json::object();
+  double confidence_sum = 0;
+  int64_t patterns = 0;
   {
-    SQLite::Statement q(ctx.db, "SELECT kind, COUNT(*) FROM patterns GROUP BY kind");
-    while (q.executeStep()) by_kind[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    SQLite::Statement q(ctx.db, "SELECT kind, COUNT(*), SUM(confidence) FROM patterns GROUP BY kind");
+    while (q.executeStep()) {
+      by_kind[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+      patterns += q.getColumn(1).getInt64();
+      confidence_sum += q.getColumn(2).getDouble();
+    }
   }
-  auto nullable_avg = [&](const char* sql) {
-    auto c = one(sql);
-    return c.isNull() ? json(nullptr) : json(c.getDouble());
-  };
-  return json{{"episodes",
-               {{"total", one("SELECT COUNT(*) FROM episodes").getInt64()},
-                {"in_progress", one("SELECT COUNT(*) FROM episodes WHERE end_time_us IS NULL").getInt64()},
-                {"completed", one("SELECT COUNT(*) FROM episodes WHERE end_time_us IS NOT NULL").getInt64()},
-                {"learned_from", one("SELECT COUNT(*) FROM episodes WHERE learned = 1").getInt64()},
-                {"by_outcome", by_outcome},
-                {"avg_reward", nullable_avg("SELECT AVG(reward_total) FROM episodes WHERE reward_total IS NOT NULL")},
-                {"avg_quality", nullable_avg("SELECT AVG(quality) FROM episodes WHERE quality IS NOT NULL")},
-                {"avg_steps", nullable_avg("SELECT AVG(step_count) FROM episodes")},
-                {"steps_total", one("SELECT COUNT(*) FROM steps").getInt64()}}},
+  return json{{"episodes", episodes},
               {"patterns",
-               {{"total", one("SELECT COUNT(*) FROM patterns").getInt64()},
+               {{"total", patterns},
                 {"by_kind", by_kind},
                 {"evidence_rows", one("SELECT COUNT(*) FROM pattern_evidence").getInt64()},
-                {"avg_confidence", nullable_avg("SELECT AVG(confidence) FROM patterns")}}},
+                {"avg_confidence", patterns ? json(confidence_sum / static_cast<double>(patterns)) : json(nullptr)}}},
               {"recommendations",
                {{"sessions", one("SELECT COUNT(*) FROM recommendation_sessions").getInt64()},
                 {"feedback", one("SELECT COUNT(*) FROM recommendation_feedback").getInt64()}}}};

@@ -111,20 +111,22 @@ std::optional<pattern_observation> observation_from_json(const json& j) {
 
 std::vector<std::string> record_observations(SQLite::Database& db, const std::string& episode_id,
                                              int64_t observed_at_us, double reward_total,
-                                             const std::vector<pattern_observation>& observations) {
-  SQLite::Statement add_pattern(db,
-                                "INSERT OR IGNORE INTO patterns(pattern_id, pattern_key, kind, domain, description, body, "
-                                "first_seen_us, last_seen_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  SQLite::Statement add_doc(db, "INSERT INTO patterns_fts(rowid, text) VALUES (?, ?)");
-  SQLite::Statement add_evidence(db,
-                                 "INSERT OR IGNORE INTO pattern_evidence(pattern_id, episode_id, success, reward, "
-                                 "latency_ms, observed_at_us) VALUES (?, ?, ?, ?, ?, ?)");
-  SQLite::Statement bump(db,
-                         "UPDATE patterns SET occurrences = occurrences + 1, successes = successes + ?, "
-                         "success_sum = success_sum + ?, reward_sum = reward_sum + ?, latency_sum_ms = latency_sum_ms + ?, "
-                         "first_seen_us = min(first_seen_us, ?), last_seen_us = max(last_seen_us, ?) "
-                         "WHERE pattern_id = ? RETURNING occurrences, success_sum");
-  SQLite::Statement set_confidence(db, "UPDATE patterns SET confidence = ? WHERE pattern_id = ?");
+                                             const std::vector<pattern_observation>& observations,
+                                             statement_cache* cache) {
+  std::unique_ptr<SQLite::Statement> own[5];
+  auto& add_pattern = statement_in(db, cache, own[0],
+                                   "INSERT OR IGNORE INTO patterns(pattern_id, pattern_key, kind, domain, description, "
+                                   "body, first_seen_us, last_seen_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  auto& add_doc = statement_in(db, cache, own[1], "INSERT INTO patterns_fts(rowid, text) VALUES (?, ?)");
+  auto& add_evidence = statement_in(db, cache, own[2],
+                                    "INSERT OR IGNORE INTO pattern_evidence(pattern_id, episode_id, success, reward, "
+                                    "latency_ms, observed_at_us) VALUES (?, ?, ?, ?, ?, ?)");
+  auto& bump = statement_in(db, cache, own[3],
+                            "UPDATE patterns SET occurrences = occurrences + 1, successes = successes + ?, "
+                            "success_sum = success_sum + ?, reward_sum = reward_sum + ?, latency_sum_ms = "
+                            "latency_sum_ms + ?, first_seen_us = min(first_seen_us, ?), last_seen_us = "
+                            "max(last_seen_us, ?) WHERE pattern_id = ? RETURNING occurrences, success_sum");
+  auto& set_confidence = statement_in(db, cache, own[4], "UPDATE patterns SET confidence = ? WHERE pattern_id = ?");
   std::vector<std::string> ids;
   for (auto& o : observations) {
     auto id = pattern_id_for_key(o.key);

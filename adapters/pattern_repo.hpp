@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/sqlite_db.hpp"
 #include "core/patterns.hpp"
 
 namespace memory_mcp {
@@ -32,7 +33,8 @@ std::optional<pattern_observation> observation_from_json(const nlohmann::json& j
 // Returns the pattern ids in observation order. Throws SQLite::Exception on storage errors.
 std::vector<std::string> record_observations(SQLite::Database& db, const std::string& episode_id,
                                              int64_t observed_at_us, double reward_total,
-                                             const std::vector<pattern_observation>& observations);
+                                             const std::vector<pattern_observation>& observations,
+                                             statement_cache* cache = nullptr);
 
 // The ids of the patterns the episode is evidence for.
 std::vector<std::string> patterns_of_episode(SQLite::Database& db, const std::string& episode_id);

@@ -40,7 +40,7 @@ result<json> change_tags(command_context& ctx, const json& args, const std::stri
   u.bind(1, now);
   u.bind(2, id);
   u.exec();
-  reindex_episode(ctx.db, id);  // tags are searchable context of a completed episode
+  reindex_episode(ctx.db, id, ctx.statements);  // tags are searchable context of a completed episode
   const char* key = op == "add" ? "tags_added" : op == "remove" ? "tags_removed" : "tags_set";
   return json{{"success", true},
               {"episode_id", id},

@@ -3,6 +3,7 @@
 // 2 invalid configuration; 3 storage could not be opened at startup.
 #include <caf/all.hpp>
 #include <csignal>
+#include <malloc.h>
 #include <httplib.h>
 #include <iostream>
 #include <thread>
@@ -118,6 +119,9 @@ struct actor_config : caf::actor_system_config {
 
 int serve(const config& cfg, int argc, const char* const* argv, const env_map& environment) {
   ::umask(0077);  // every file we create (database, WAL, audit log) is owner-only
+  // Two malloc arenas, not eight per core: the actors' threads take turns on few cores, and every extra arena
+  // keeps its own freed memory (measured at 100k episodes: the peak resident size is what the targets count).
+  ::mallopt(M_ARENA_MAX, 2);
   auto log = std::make_shared<logger>(cfg.stderr_log_level);
   if (auto st = ensure_data_dir(cfg.data_dir); !st) {
     log->log(log_level::critical, "main", st.err().message);
