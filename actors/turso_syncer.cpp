@@ -338,6 +338,9 @@ std::string metrics_of(const syncer_state& st) {
   m.family("memory_mcp_sync_errors_total", "counter", "Failed sync requests by kind (auth: 401/403 from Turso).", errors);
   m.family("memory_mcp_sync_up", "gauge", "1 when the last sync cycle succeeded.",
            {{{}, r.value("state", "") == "running" ? 1.0 : 0.0}});
+  m.family("memory_mcp_sync_circuit_open", "gauge",
+           "1 after 3 failed cycles in a row: no request until the backoff ends, then one probe cycle.",
+           {{{}, r.value("circuit_open", false) ? 1.0 : 0.0}});
   return m.text();
 }
 

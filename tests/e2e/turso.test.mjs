@@ -126,12 +126,15 @@ test('Turso stopped under write load: no client error, the outbox grows, then dr
     assert.equal(ready.status, 200, 'the server stays ready: agents keep working locally');
     assert.ok(await metric(port, 'memory_mcp_sync_errors_total', '{kind="http"}') > 0, 'nginx answers 502 while Turso is down');
     assert.ok(await metric(port, 'memory_mcp_sync_lag_seconds') > 0);
+    await pollUntil(async () => (await metric(port, 'memory_mcp_sync_circuit_open')) === 1,
+      { timeoutMs: 15000, what: 'the circuit to open after three failed cycles' });
     const health = await s.health();
     assert.equal(health.components.find((c) => c.name === 'turso_syncer').state, 'degraded');
     await stack.turso.start();
     await drained(db);
     await pollUntil(async () => (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()).sync === 'running',
       { timeoutMs: 15000, what: 'sync to recover' });
+    assert.equal(await metric(port, 'memory_mcp_sync_circuit_open'), 0, 'a successful probe closed the circuit');
     const tables = await assertReplicated(db, stack.turso);
     assert.equal(tables.episodes.local.length, 41);
     assert.equal(tables.steps.local.length, 123);
