@@ -3,29 +3,15 @@
 // recall index is built (a completion queued behind a slice of the build would measure the build).
 //   node tools/bench/lean/agent_loop.mjs <binary> <data-dir> [episodes=800] [wait_ms=7000]
 // The data directory is used as is: run it on a copy (e.g. of build/bench/ds-100k-import-seed1-gen1).
-import { spawn } from 'node:child_process';
+
+import { startServer } from './rpc.mjs';
 
 const [bin, dir, n = '800', wait = '7000'] = process.argv.slice(2);
 if (!bin || !dir) {
   console.error('usage: agent_loop.mjs <binary> <data-dir> [episodes] [wait_ms]');
   process.exit(2);
 }
-const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, MEMORY_DATA_DIR: dir,
-  MEMORY_MCP_HTTP_ADDR: 'off', MCP_RATE_LIMIT_ENABLED: 'false' } });
-let buf = '';
-const waiters = new Map();
-let id = 0;
-child.stdout.on('data', (d) => {
-  buf += d;
-  let i;
-  while ((i = buf.indexOf('\n')) >= 0) {
-    const m = JSON.parse(buf.slice(0, i));
-    buf = buf.slice(i + 1);
-    const w = waiters.get(m.id);
-    if (w) { waiters.delete(m.id); w(m); }
-  }
-});
-const req = (method, params) => new Promise((r) => { const i = ++id; waiters.set(i, r); child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: i, method, params }) + '\n'); });
+const { child, request: req } = startServer(bin, { MEMORY_DATA_DIR: dir, MEMORY_MCP_HTTP_ADDR: 'off', MCP_RATE_LIMIT_ENABLED: 'false' });
 const tool = async (name, args) => {
   const r = await req('tools/call', { name, arguments: args });
   if (r.error || r.result.isError) { console.error(JSON.stringify(r).slice(0, 300)); process.exit(1); }

@@ -2,31 +2,17 @@
 // data directory; prints steps/s and the server's CPU per step. The full harness (../bench.mjs) sends larger,
 // varied steps and measures more; this one shows how much of the cost is the server's own.
 //   node tools/bench/lean/steps.mjs [binary] [steps=40000] [in-flight=32]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+import { startServer } from './rpc.mjs';
 
 const [bin = 'build/release/memory-mcp-server', n = '40000', depthArg = '32'] = process.argv.slice(2);
 const total = Number(n);
 const depth = Number(depthArg);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-lean-'));
-const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, MEMORY_DATA_DIR: path.join(dir, 'data'),
-  MEMORY_MCP_HTTP_ADDR: 'off', MCP_RATE_LIMIT_ENABLED: 'false' } });
-let buf = '';
-const waiters = new Map();
-let id = 0;
-child.stdout.on('data', (d) => {
-  buf += d;
-  let i;
-  while ((i = buf.indexOf('\n')) >= 0) {
-    const m = JSON.parse(buf.slice(0, i));
-    buf = buf.slice(i + 1);
-    const w = waiters.get(m.id);
-    if (w) { waiters.delete(m.id); w(m); }
-  }
-});
-const req = (method, params) => new Promise((r) => { const i = ++id; waiters.set(i, r); child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: i, method, params }) + '\n'); });
+const { child, request: req } = startServer(bin, { MEMORY_DATA_DIR: path.join(dir, 'data'), MEMORY_MCP_HTTP_ADDR: 'off', MCP_RATE_LIMIT_ENABLED: 'false' });
 await req('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'lean-steps', version: '1' } });
 const episodes = [];
 for (let e = 0; e < 100; e++)
