@@ -10,32 +10,7 @@
 //
 // `node tools/eval/dataset.mjs [--seed N] [--scale X] [--sample]` prints statistics (and a sample episode).
 import { FAMILIES } from './families.mjs';
-
-// mulberry32: small, fast, good enough for test data.
-export function makeRng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),   // inclusive
-    pick: (arr) => arr[Math.floor(next() * arr.length)],
-    chance: (p) => next() < p,
-    shuffle(arr) {
-      const out = arr.slice();
-      for (let i = out.length - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [out[i], out[j]] = [out[j], out[i]];
-      }
-      return out;
-    },
-  };
-}
+import { rng as makeRng } from '../lib/rng.mjs';
 
 // Consecutive repeats of the same tool collapsed: the shape of a tool_sequence pattern.
 export function collapse(tools) {

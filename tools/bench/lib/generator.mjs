@@ -7,39 +7,9 @@
 // The output is in the shape of the MCP tool arguments (create_episode, add_episode_step, complete_episode), so
 // the same episode can be written through MCP or turned into an export line.
 
-// mulberry32: tiny, fast, good enough for workload generation (not for anything cryptographic).
-export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const r = {
-    next,
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)), // inclusive
-    pick: (arr) => arr[Math.floor(next() * arr.length)],
-    chance: (p) => next() < p,
-    // [[value, weight], ...]
-    weighted: (pairs) => {
-      const total = pairs.reduce((s, [, w]) => s + w, 0);
-      let x = next() * total;
-      for (const [v, w] of pairs) {
-        if ((x -= w) < 0) return v;
-      }
-      return pairs[pairs.length - 1][0];
-    },
-    sample: (arr, n) => {
-      const copy = arr.slice();
-      const out = [];
-      while (out.length < n && copy.length) out.push(copy.splice(Math.floor(next() * copy.length), 1)[0]);
-      return out;
-    },
-  };
-  return r;
-}
+import { rng } from '../../lib/rng.mjs';
+
+export { rng };
 
 // Per-index seed so episode i does not depend on how many random numbers episode i-1 used.
 export function seedFor(seed, index, stream = 0) {
