@@ -29,6 +29,7 @@ constexpr std::chrono::seconds recall_sweep_interval{60};
 struct learner_state {
   static inline const char* name = "pattern_learner";
   std::unique_ptr<SQLite::Database> db;  // read-only; opened on first use (the store creates and migrates)
+  std::unique_ptr<statement_cache> statements;  // of db (declared after it: destroyed first)
   episode_store_actor store;             // wired by the supervisor
   recall_index recall;                   // the completed episodes in memory; built in slices, then kept current
   std::string recall_error;
@@ -54,6 +55,8 @@ bool ensure_open(learner_ptr self, const runtime_ptr& rt, std::string& why) {
       why = "storage is not migrated yet";
       return false;
     }
+    db->exec("PRAGMA cache_size=-8000");
+    st.statements = std::make_unique<statement_cache>(*db);
     st.db = std::move(db);
     return true;
   } catch (const std::exception& e) {
@@ -62,16 +65,19 @@ bool ensure_open(learner_ptr self, const runtime_ptr& rt, std::string& why) {
   }
 }
 
-// Runs `fn` in one read transaction, so every statement of a command sees the same snapshot.
+// Runs `fn` in one read transaction, so every statement of a command sees the same snapshot; the cached
+// statements are reset before it ends, so none keeps the snapshot for the next command.
 template <class Fn>
-result<json> in_snapshot(SQLite::Database& db, Fn fn) {
+result<json> in_snapshot(SQLite::Database& db, statement_cache& statements, Fn fn) {
   try {
     db.exec("BEGIN");
     auto r = fn();
+    statements.reset_all();
     db.exec("COMMIT");
     return r;
   } catch (const std::exception& e) {
     try {
+      statements.reset_all();
       db.exec("ROLLBACK");
     } catch (...) {
     }
@@ -82,7 +88,7 @@ result<json> in_snapshot(SQLite::Database& db, Fn fn) {
 void complete(learner_ptr self, runtime_ptr rt, tool_call call, caf::typed_response_promise<tool_reply> promise,
               int attempt) {
   auto& st = self->state;
-  auto plan = in_snapshot(*st.db, [&] { return prepare_completion(*st.db, call.arguments.value, settings_of(rt), wall_clock_us()); });
+  auto plan = in_snapshot(*st.db, *st.statements, [&] { return prepare_completion(*st.db, call.arguments.value, settings_of(rt), wall_clock_us()); });
   if (!plan) {
     promise.deliver(to_tool_reply(plan));
     return;
@@ -152,17 +158,17 @@ pattern_learner_actor::behavior_type learner(learner_ptr self, runtime_ptr rt) {
           return promise;
         }
         if (!has_recall_command(call.tool)) return tool_error("internal", "pattern_learner has no tool named " + call.tool);
-        command_context ctx{*st.db, call.client_id, [](double, double, const std::string&) {}, settings_of(rt)};
+        command_context ctx{*st.db, call.client_id, [](double, double, const std::string&) {}, settings_of(rt), st.statements.get()};
         if (st.recall.ready()) {
           // Catch up with what was committed since the last call (usually nothing or a few episodes).
           try {
-            st.recall.refresh(*st.db, recall_catch_up_docs);
+            st.recall.refresh(*st.statements, recall_catch_up_docs);
           } catch (const std::exception& e) {
             st.recall_error = e.what();
           }
           ctx.recall = &st.recall;
         }
-        auto r = in_snapshot(*st.db, [&] { return run_recall_command(ctx, call.tool, call.arguments.value); });
+        auto r = in_snapshot(*st.db, *st.statements, [&] { return run_recall_command(ctx, call.tool, call.arguments.value); });
         if (r && r.value().contains(session_request_key)) {
           auto promise = self->make_response_promise<tool_reply>();
           answer_with_session(self, call, std::move(r.value()), promise);
@@ -188,7 +194,7 @@ pattern_learner_actor::behavior_type learner(learner_ptr self, runtime_ptr rt) {
         bool again = true;
         if (ensure_open(self, rt, why)) {
           try {
-            again = !st.recall.refresh(*st.db, recall_build_slice_docs);
+            again = !st.recall.refresh(*st.statements, recall_build_slice_docs);
           } catch (const std::exception& e) {
             st.recall_error = e.what();
           }

@@ -63,7 +63,7 @@ result<json> search_patterns(command_context& ctx, const json& args) {
   request.limit = static_cast<size_t>(args.value("limit", int64_t{5}));
   double min_relevance = args.value("min_relevance", 0.3);
   size_t seen = 0;
-  auto found = find_patterns(ctx.db, request, ctx.learning, wall_clock_us(), &seen);
+  auto found = find_patterns(ctx, request, wall_clock_us(), &seen);
   json results = json::array();
   for (auto& rp : found)
     if (rp.rank.total >= min_relevance) results.push_back(result_item(rp));
@@ -82,7 +82,7 @@ result<json> recommend_patterns(command_context& ctx, const json& args) {
   std::string episode_id = args.value("episode_id", "");
   if (!episode_id.empty() && !probe_episode(ctx.db, episode_id).exists) return episode_not_found(episode_id);
   size_t seen = 0;
-  auto found = find_patterns(ctx.db, request, ctx.learning, wall_clock_us(), &seen);
+  auto found = find_patterns(ctx, request, wall_clock_us(), &seen);
   json results = json::array();
   json ids = json::array();
   for (auto& rp : found) {
@@ -136,7 +136,7 @@ result<json> analyze_patterns(command_context& ctx, const json& args) {
     patterns.push_back(std::move(p));
   }
   for (auto& p : patterns) {
-    auto fb = pattern_feedback_totals(ctx.db, p["pattern_id"].get<std::string>(), ctx.learning, wall_clock_us());
+    auto fb = pattern_feedback_totals(ctx, p["pattern_id"].get<std::string>(), wall_clock_us());
     p["effectiveness"] = {{"score", feedback_effectiveness(fb.helped, fb.applied)},
                           {"times_applied_weighted", fb.applied},
                           {"times_helped_weighted", fb.helped},
@@ -179,7 +179,7 @@ result<json> explain_pattern(command_context& ctx, const json& args) {
                         {"success", q.getColumn(4).getDouble()},
                         {"reward", q.getColumn(5).getDouble()},
                         {"observed_at", format_rfc3339_us(q.getColumn(6).getInt64())}});
-  auto fb = pattern_feedback_totals(ctx.db, id, ctx.learning, wall_clock_us());
+  auto fb = pattern_feedback_totals(ctx, id, wall_clock_us());
   double eff = feedback_effectiveness(fb.helped, fb.applied);
   auto& p = *pattern;
   auto n = p["occurrences"].get<int64_t>();
@@ -226,7 +226,7 @@ result<json> get_recommendation_stats(command_context& ctx, const json&) {
     std::vector<std::string> ids;
     while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
     for (auto& id : ids) {
-      auto fb = pattern_feedback_totals(ctx.db, id, ctx.learning, wall_clock_us());
+      auto fb = pattern_feedback_totals(ctx, id, wall_clock_us());
       auto p = load_pattern(ctx.db, id);
       top.push_back({{"pattern_id", id},
                      {"description", p ? (*p)["description"] : json(nullptr)},

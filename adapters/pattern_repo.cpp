@@ -277,29 +277,50 @@ const char* const pattern_columns =
     "p.pattern_id, p.kind, p.domain, p.description, p.body, p.occurrences, p.successes, p.success_sum, p.reward_sum, "
     "p.latency_sum_ms, p.confidence, p.first_seen_us, p.last_seen_us";
 
-json pattern_from_row(SQLite::Statement& q) {
-  auto body = json::parse(q.getColumn(4).getString(), nullptr, false);
-  json p = body.is_object() ? body : json::object();
-  int64_t n = q.getColumn(5).getInt64();
-  int64_t successes = q.getColumn(6).getInt64();
-  double success_sum = q.getColumn(7).getDouble();
-  p["pattern_id"] = q.getColumn(0).getString();
-  p["id"] = p["pattern_id"];
-  p["kind"] = q.getColumn(1).getString();
-  p["pattern_type"] = p["kind"];
-  p["domain"] = q.getColumn(2).getString();
-  p["description"] = q.getColumn(3).getString();
+pattern_row read_pattern_row(SQLite::Statement& q) {
+  pattern_row r;
+  r.pattern_id = q.getColumn(0).getString();
+  r.kind = q.getColumn(1).getString();
+  r.domain = q.getColumn(2).getString();
+  r.description = q.getColumn(3).getString();
+  auto body = q.getColumn(4);
+  const char* text = body.getText();
+  r.body = json::parse(text, text + body.getBytes(), nullptr, false);
+  if (!r.body.is_object()) r.body = json::object();
+  r.occurrences = q.getColumn(5).getInt64();
+  r.successes = q.getColumn(6).getInt64();
+  r.success_sum = q.getColumn(7).getDouble();
+  r.reward_sum = q.getColumn(8).getDouble();
+  r.latency_sum_ms = q.getColumn(9).getDouble();
+  r.confidence = q.getColumn(10).getDouble();
+  r.first_seen_us = q.getColumn(11).getInt64();
+  r.last_seen_us = q.getColumn(12).getInt64();
+  return r;
+}
+
+json pattern_json(pattern_row r) {
+  json p = std::move(r.body);
+  auto n = r.occurrences;
+  double count = static_cast<double>(n);
+  p["pattern_id"] = r.pattern_id;
+  p["id"] = std::move(r.pattern_id);
+  p["kind"] = r.kind;
+  p["pattern_type"] = r.kind;
+  p["domain"] = std::move(r.domain);
+  p["description"] = std::move(r.description);
   p["occurrences"] = n;
-  p["successes"] = successes;
-  p["failures"] = n - successes;
-  p["success_rate"] = n > 0 ? success_sum / static_cast<double>(n) : 0.0;
-  p["confidence"] = q.getColumn(10).getDouble();
-  p["avg_reward"] = n > 0 ? q.getColumn(8).getDouble() / static_cast<double>(n) : 0.0;
-  if (p["kind"] == "tool_sequence") p["avg_latency_ms"] = n > 0 ? q.getColumn(9).getDouble() / static_cast<double>(n) : 0.0;
-  p["first_seen"] = format_rfc3339_us(q.getColumn(11).getInt64());
-  p["last_seen"] = format_rfc3339_us(q.getColumn(12).getInt64());
+  p["successes"] = r.successes;
+  p["failures"] = n - r.successes;
+  p["success_rate"] = n > 0 ? r.success_sum / count : 0.0;
+  p["confidence"] = r.confidence;
+  p["avg_reward"] = n > 0 ? r.reward_sum / count : 0.0;
+  if (r.kind == "tool_sequence") p["avg_latency_ms"] = n > 0 ? r.latency_sum_ms / count : 0.0;
+  p["first_seen"] = format_rfc3339_us(r.first_seen_us);
+  p["last_seen"] = format_rfc3339_us(r.last_seen_us);
   return p;
 }
+
+json pattern_from_row(SQLite::Statement& q) { return pattern_json(read_pattern_row(q)); }
 
 std::optional<json> load_pattern(SQLite::Database& db, const std::string& pattern_id) {
   SQLite::Statement q(db, std::string("SELECT ") + pattern_columns + " FROM patterns p WHERE p.pattern_id = ?");

@@ -66,6 +66,17 @@ extern const char* const pattern_columns;
 // A pattern's JSON: pattern_id (and id), kind (and pattern_type), domain, description, the kind's fields,
 // occurrences, successes, failures, success_rate, confidence, avg_reward, first_seen, last_seen.
 nlohmann::json pattern_from_row(SQLite::Statement& row);
+
+// The same row as read, before it becomes JSON: for code that ranks many patterns and shows few.
+struct pattern_row {
+  std::string pattern_id, kind, domain, description;
+  nlohmann::json body;  // the kind's fields (an object)
+  int64_t occurrences = 0, successes = 0;
+  double success_sum = 0, reward_sum = 0, latency_sum_ms = 0, confidence = 0;
+  int64_t first_seen_us = 0, last_seen_us = 0;
+};
+pattern_row read_pattern_row(SQLite::Statement& row);
+nlohmann::json pattern_json(pattern_row row);
 std::optional<nlohmann::json> load_pattern(SQLite::Database& db, const std::string& pattern_id);
 
 }  // namespace memory_mcp

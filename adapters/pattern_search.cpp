@@ -23,8 +23,10 @@ constexpr int64_t max_context_candidates = 100;
 constexpr int64_t max_support_episodes = 20;
 
 struct candidate_row {
-  json pattern;
+  pattern_row row;  // made JSON only for the patterns returned
   pattern_candidate cand;
+  std::vector<std::string> tools;
+  bool loaded = false;
 };
 
 std::vector<std::string> string_list(const json& j) {
@@ -46,10 +48,10 @@ std::string fts_match_expression(const std::string& text) {
   return expr;
 }
 
-feedback_totals pattern_feedback_totals(SQLite::Database& db, const std::string& pattern_id,
-                                        const learning_settings& settings, int64_t now_us) {
+feedback_totals pattern_feedback_totals(command_context& ctx, const std::string& pattern_id, int64_t now_us) {
   feedback_totals t;
-  SQLite::Statement q(db, "SELECT applied, helped, at_us FROM pattern_feedback WHERE pattern_id = ?");
+  auto& settings = ctx.learning;
+  auto& q = ctx.prepared("SELECT applied, helped, at_us FROM pattern_feedback WHERE pattern_id = ?");
   q.bind(1, pattern_id);
   while (q.executeStep()) {
     ++t.sessions;
@@ -63,8 +65,8 @@ feedback_totals pattern_feedback_totals(SQLite::Database& db, const std::string&
   return t;
 }
 
-std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_request& request,
-                                          const learning_settings& settings, int64_t now_us, size_t* candidates_seen) {
+std::vector<ranked_pattern> find_patterns(command_context& ctx, const pattern_request& request, int64_t now_us,
+                                          size_t* candidates_seen) {
   std::string filters;
   if (request.domain_only) filters += " AND p.domain = :domain";
   if (!request.kinds.empty()) {
@@ -89,14 +91,16 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   auto add_row = [&](SQLite::Statement& q) -> std::string {
     auto id = q.getColumn(0).getString();
     auto& r = rows[id];
-    if (r.pattern.is_null()) {
-      r.pattern = pattern_from_row(q);
-      r.cand.domain = r.pattern["domain"].get<std::string>();
-      r.cand.kind = r.pattern["kind"].get<std::string>();
-      r.cand.tool_count = r.pattern.value("tools", json::array()).size();
-      r.cand.context_features = string_list(r.pattern.value("context_features", json::array()));
-      r.cand.confidence = r.pattern["confidence"].get<double>();
-      r.cand.last_seen_us = q.getColumn(12).getInt64();
+    if (!r.loaded) {
+      r.loaded = true;
+      r.row = read_pattern_row(q);
+      r.tools = string_list(r.row.body.value("tools", json::array()));
+      r.cand.domain = r.row.domain;
+      r.cand.kind = r.row.kind;
+      r.cand.tool_count = r.tools.size();
+      r.cand.context_features = string_list(r.row.body.value("context_features", json::array()));
+      r.cand.confidence = r.row.confidence;
+      r.cand.last_seen_us = r.row.last_seen_us;
     }
     return id;
   };
@@ -123,7 +127,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
       for (auto& h : request.recall->search(search_terms(request.text), static_cast<size_t>(max_support_episodes)))
         episodes.push_back({h.info.episode_id, -h.text});
     } else {
-      SQLite::Statement eps(db,
+      auto& eps = ctx.prepared(
                             "SELECT d.episode_id, bm25(episodes_fts, 3.0, 1.0, 1.0, 0.5) AS rank FROM episodes_fts "
                             "JOIN episode_docs d ON d.doc_id = episodes_fts.rowid WHERE episodes_fts MATCH ? "
                             "ORDER BY rank LIMIT ?");
@@ -133,7 +137,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
     }
     double best = 0;
     for (auto& e : episodes) best = std::min(best, e.second);
-    SQLite::Statement ev(db, std::string("SELECT ") + pattern_columns +
+    auto& ev = ctx.prepared(std::string("SELECT ") + pattern_columns +
                                  " FROM pattern_evidence pe JOIN patterns p ON p.pattern_id = pe.pattern_id "
                                  "WHERE pe.episode_id = :episode" + filters);
     for (auto& [episode_id, rank] : episodes) {
@@ -146,7 +150,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
     }
   }
   if (!match.empty() && request.match_pattern_text) {
-    SQLite::Statement q(db, std::string("SELECT ") + pattern_columns +
+    auto& q = ctx.prepared(std::string("SELECT ") + pattern_columns +
                                 ", bm25(patterns_fts) AS rank FROM patterns_fts JOIN patterns p ON p.doc_id = "
                                 "patterns_fts.rowid WHERE patterns_fts MATCH :match" + filters +
                                 " ORDER BY rank LIMIT :limit");
@@ -156,7 +160,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
     collect(q, true);
   }
   if (!request.context.domain.empty()) {
-    SQLite::Statement q(db, std::string("SELECT ") + pattern_columns + " FROM patterns p WHERE p.domain = :cdomain" +
+    auto& q = ctx.prepared(std::string("SELECT ") + pattern_columns + " FROM patterns p WHERE p.domain = :cdomain" +
                                 filters + " ORDER BY p.confidence DESC LIMIT :limit");
     q.bind(":cdomain", pattern_domain(request.context.domain));
     q.bind(":limit", max_context_candidates);
@@ -164,7 +168,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
     collect(q, false);
   }
   if (rows.empty() && !request.domain_only) {
-    SQLite::Statement q(db, std::string("SELECT ") + pattern_columns + " FROM patterns p WHERE 1" + filters +
+    auto& q = ctx.prepared(std::string("SELECT ") + pattern_columns + " FROM patterns p WHERE 1" + filters +
                                 " ORDER BY p.confidence DESC LIMIT :limit");
     q.bind(":limit", max_context_candidates);
     bind_filters(q);
@@ -177,16 +181,18 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   double best_support = 0;
   for (auto& [id, r] : rows)
     if (auto it = support.find(id); it != support.end()) {
-      it->second /= std::max<double>(1, r.pattern["occurrences"].get<double>());
+      it->second /= std::max<double>(1, static_cast<double>(r.row.occurrences));
       best_support = std::max(best_support, it->second);
     }
-  bool any_feedback = db.execAndGet("SELECT EXISTS (SELECT 1 FROM pattern_feedback)").getInt() != 0;
+  auto& exists = ctx.prepared("SELECT EXISTS (SELECT 1 FROM pattern_feedback)");
+  bool any_feedback = exists.executeStep() && exists.getColumn(0).getInt() != 0;
+  exists.reset();
   std::vector<candidate_row*> order;
   std::vector<pattern_candidate> cands;
   std::vector<feedback_totals> feedback;
   for (auto& [id, r] : rows) {
     feedback_totals f;
-    if (any_feedback) f = pattern_feedback_totals(db, id, settings, now_us);
+    if (any_feedback) f = pattern_feedback_totals(ctx, id, now_us);
     r.cand.effectiveness = feedback_effectiveness(f.helped, f.applied);
     order.push_back(&r);
     cands.push_back(r.cand);
@@ -198,7 +204,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   if (best_support > 0) {
     pattern_weights w;
     for (size_t i = 0; i < order.size(); ++i) {
-      auto it = support.find(order[i]->pattern["pattern_id"].get<std::string>());
+      auto it = support.find(order[i]->row.pattern_id);
       if (it == support.end()) continue;
       double from_episodes = request.episode_support_weight * std::min(1.0, it->second);
       if (from_episodes <= scores[i].text) continue;
@@ -211,7 +217,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   std::iota(idx.begin(), idx.end(), 0);
   std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
     if (scores[a].total != scores[b].total) return scores[a].total > scores[b].total;
-    return order[a]->pattern["pattern_id"] < order[b]->pattern["pattern_id"];  // deterministic ties
+    return order[a]->row.pattern_id < order[b]->row.pattern_id;  // deterministic ties
   });
   {
     std::vector<std::string> kinds, domains;
@@ -219,7 +225,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
     for (auto* r : order) {
       kinds.push_back(r->cand.kind);
       domains.push_back(r->cand.domain);
-      tools.push_back(string_list(r->pattern.value("tools", json::array())));
+      tools.push_back(r->tools);
     }
     idx = demote_covered(idx, kinds, domains, tools, std::max<size_t>(request.limit, 5));
   }
@@ -227,7 +233,7 @@ std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_re
   std::vector<ranked_pattern> out;
   for (size_t k = 0; k < idx.size() && out.size() < request.limit; ++k) {
     auto i = idx[k];
-    ranked_pattern rp{order[i]->pattern, scores[i], feedback[i]};
+    ranked_pattern rp{pattern_json(order[i]->row), scores[i], feedback[i]};
     rp.pattern["effectiveness"] = {{"score", scores[i].effectiveness},
                                    {"times_applied_weighted", feedback[i].applied},
                                    {"times_helped_weighted", feedback[i].helped},

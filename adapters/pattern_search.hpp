@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adapters/learning_settings.hpp"
+#include "adapters/store_commands.hpp"
 #include "core/pattern_ranking.hpp"
 
 namespace memory_mcp {
@@ -52,13 +53,12 @@ struct ranked_pattern {
 
 // The best `limit` patterns for the request, best first. `candidates_seen` (optional) receives how many
 // patterns were scored.
-std::vector<ranked_pattern> find_patterns(SQLite::Database& db, const pattern_request& request,
-                                          const learning_settings& settings, int64_t now_us,
+// Reads through the context's cached statements, with its learning settings.
+std::vector<ranked_pattern> find_patterns(command_context& ctx, const pattern_request& request, int64_t now_us,
                                           size_t* candidates_seen = nullptr);
 
 // The decayed feedback of one pattern.
-feedback_totals pattern_feedback_totals(SQLite::Database& db, const std::string& pattern_id,
-                                        const learning_settings& settings, int64_t now_us);
+feedback_totals pattern_feedback_totals(command_context& ctx, const std::string& pattern_id, int64_t now_us);
 
 // The FTS5 MATCH expression for free text (terms OR-ed, each as one prefix with its inflection stripped, stop
 // words left out unless there is nothing else), or "" when the text has no terms.

@@ -84,10 +84,10 @@ result<json> recommend_playbook(command_context& ctx, const json& args) {
   std::string episode_id = args.value("episode_id", "");
   if (!episode_id.empty() && !probe_episode(ctx.db, episode_id).exists) return episode_not_found(episode_id);
 
-  auto found = find_patterns(ctx.db, request, ctx.learning, now);
+  auto found = find_patterns(ctx, request, now);
   if (found.empty()) {
     request.kinds = {"context_pattern"};
-    found = find_patterns(ctx.db, request, ctx.learning, now);
+    found = find_patterns(ctx, request, now);
   }
   // Error recoveries of this domain, most frequent first: the pitfalls.
   std::vector<json> recoveries;

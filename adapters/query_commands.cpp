@@ -52,7 +52,7 @@ std::vector<query_row> sql_candidates(command_context& ctx, const std::string& t
   else
     sql = "SELECT " + columns + ", NULL AS rank FROM episodes e WHERE e.end_time_us IS NOT NULL" +
           std::string(domain.empty() ? "" : " AND e.domain = ?") + " ORDER BY e.end_time_us DESC LIMIT ?";
-  SQLite::Statement q(ctx.db, sql);
+  auto& q = ctx.prepared(sql);
   int i = 0;
   if (!match.empty()) q.bind(++i, match);
   if (!domain.empty()) q.bind(++i, domain);
@@ -147,12 +147,12 @@ result<json> query_memory(command_context& ctx, const json& args) {
   size_t successes = 0;
   double reward_sum = 0;
   std::map<std::string, int> tools;
-  SQLite::Statement summary_q(ctx.db,
+  auto& summary_q = ctx.prepared(
                               "SELECT task_description, step_count, start_time_us, "
                               "COALESCE((SELECT json_group_array(tag) FROM (SELECT tag FROM episode_tags g WHERE "
                               "g.episode_id = e.episode_id ORDER BY tag)), '[]') FROM episodes e "
                               "WHERE episode_id = ? AND end_time_us IS NOT NULL");
-  SQLite::Statement tool_q(ctx.db, "SELECT tool FROM steps WHERE episode_id = ? ORDER BY step_number");
+  auto& tool_q = ctx.prepared("SELECT tool FROM steps WHERE episode_id = ? ORDER BY step_number");
   for (auto k : order) {
     if (episodes.size() >= limit) break;
     auto& r = rows[k];
@@ -216,7 +216,7 @@ result<json> query_memory(command_context& ctx, const json& args) {
   pr.limit = static_cast<size_t>(args.value("pattern_limit", int64_t{5}));
   json patterns = json::array();
   if (pr.limit > 0)
-    for (auto& rp : find_patterns(ctx.db, pr, ctx.learning, wall_clock_us())) {
+    for (auto& rp : find_patterns(ctx, pr, wall_clock_us())) {
       json p = {{"pattern_id", rp.pattern["pattern_id"]},
                 {"kind", rp.pattern["kind"]},
                 {"description", rp.pattern["description"]},

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "adapters/sqlite_db.hpp"
 #include "core/ranking.hpp"
 #include "core/text_index.hpp"
 
@@ -35,9 +36,9 @@ struct recall_hit {
 
 class recall_index {
  public:
-  // Reads at most `max_docs` documents newer than the last one read. Returns true when the index holds every
-  // document of the database. Throws SQLite::Exception.
-  bool refresh(SQLite::Database& db, size_t max_docs);
+  // Reads at most `max_docs` documents newer than the last one read, through a cached statement of the
+  // connection. Returns true when the index holds every document of the database. Throws SQLite::Exception.
+  bool refresh(statement_cache& statements, size_t max_docs);
   // True once refresh() has caught up at least once: searches are complete from then on (at most one refresh
   // behind).
   bool ready() const { return ready_; }
@@ -75,7 +76,15 @@ class recall_index {
   void forget(int64_t doc);
 
   text_index text_;
-  std::unordered_map<int64_t, compact_doc> docs_;
+  // The documents by entry number, the id they have in text_ (dense, so a search finds a hit's data by
+  // indexing, not hashing); numbers of forgotten documents are reused.
+  struct doc_entry {
+    int64_t doc = -1;  // -1: free
+    compact_doc d;
+  };
+  std::vector<doc_entry> entries_;
+  std::vector<uint32_t> free_;
+  std::unordered_map<int64_t, uint32_t> entry_of_doc_;
   std::unordered_map<uuid128, int64_t, uuid_hash> doc_of_episode_;  // the current document of each episode
   std::vector<std::string> names_{""};                              // id 0: none
   std::unordered_map<std::string, uint16_t> name_ids_;

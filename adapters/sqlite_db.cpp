@@ -82,6 +82,10 @@ SQLite::Statement& statement_cache::get(const std::string& sql) {
   return *slot;
 }
 
+void statement_cache::reset_all() {
+  for (auto& [sql, statement] : statements_) statement->reset();
+}
+
 int current_schema_version(SQLite::Database& db) {
   try {
     if (!db.tableExists("schema_migrations")) return 0;

@@ -35,6 +35,9 @@ class statement_cache {
   // The statement for `sql`, reset and with no bindings. REQUIRES: the previous use of the same `sql` is over
   // (a cached statement must not be used re-entrantly).
   SQLite::Statement& get(const std::string& sql);
+  // Resets every statement. A statement left mid-result keeps its connection's read snapshot (and blocks WAL
+  // checkpoints past it); a read connection calls this after each command, before its transaction ends.
+  void reset_all();
 
  private:
   SQLite::Database& db_;

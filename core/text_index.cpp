@@ -14,28 +14,27 @@ void text_index::put(int64_t doc, const std::array<std::string, text_fields>& fi
   auto slot = static_cast<uint32_t>(doc_of_slot_.size());
   doc_of_slot_.push_back(doc);
   slot_of_[doc] = slot;
-  std::array<uint16_t, text_fields> lengths{};
-  std::unordered_map<uint32_t, std::array<uint8_t, text_fields>> tf;
+  uint32_t length = 0;
+  std::unordered_map<uint32_t, float> tf;
   for (size_t f = 0; f < text_fields; ++f) {
     auto tokens = tokenize_text(fields[f], params_.max_tokens_per_field);
-    lengths[f] = static_cast<uint16_t>(std::min<size_t>(tokens.size(), UINT16_MAX));
-    total_length_[f] += static_cast<double>(lengths[f]);
+    length += static_cast<uint32_t>(tokens.size());
     for (auto& t : tokens) {
       auto [it, fresh] = term_ids_.emplace(t, static_cast<uint32_t>(terms_.size()));
       if (fresh) terms_.emplace_back();
-      auto& counts = tf[it->second];
-      if (counts[f] < 255) ++counts[f];
+      tf[it->second] += static_cast<float>(params_.weights[f]);
     }
   }
-  lengths_.push_back(lengths);
-  for (auto& [term, counts] : tf) terms_[term].postings.push_back(posting{slot, counts});
+  lengths_.push_back(length);
+  total_length_ += length;
+  for (auto& [term, weighted] : tf) terms_[term].postings.push_back(posting{slot, weighted});
 }
 
 void text_index::remove(int64_t doc) {
   auto it = slot_of_.find(doc);
   if (it == slot_of_.end()) return;
   auto slot = it->second;
-  for (size_t f = 0; f < text_fields; ++f) total_length_[f] -= static_cast<double>(lengths_[slot][f]);
+  total_length_ -= lengths_[slot];
   doc_of_slot_[slot] = -1;
   slot_of_.erase(it);
   ++retired_;
@@ -45,7 +44,7 @@ void text_index::remove(int64_t doc) {
 void text_index::compact() {
   std::vector<uint32_t> new_slot(doc_of_slot_.size(), UINT32_MAX);
   std::vector<int64_t> docs;
-  std::vector<std::array<uint16_t, text_fields>> lengths;
+  std::vector<uint32_t> lengths;
   for (uint32_t s = 0; s < doc_of_slot_.size(); ++s) {
     if (doc_of_slot_[s] < 0) continue;
     new_slot[s] = static_cast<uint32_t>(docs.size());
@@ -87,9 +86,7 @@ std::vector<text_hit> text_index::search(const std::vector<std::string>& words, 
   auto live = static_cast<double>(slot_of_.size());
   if (live == 0 || k == 0) return out;
   bool only_stop_words = std::all_of(words.begin(), words.end(), is_stop_word);
-  double avg_length = 0;
-  for (size_t f = 0; f < text_fields; ++f) avg_length += total_length_[f];
-  avg_length = std::max(1.0, avg_length / live);
+  double avg_length = std::max(1.0, total_length_ / live);
   if (score_.size() < doc_of_slot_.size()) {
     score_.resize(doc_of_slot_.size(), 0.0f);
     word_tf_.resize(doc_of_slot_.size(), 0.0f);
@@ -122,11 +119,9 @@ std::vector<text_hit> text_index::search(const std::vector<std::string>& words, 
     word_touched.clear();
     for (auto term : wt.terms)
       for (auto& p : terms_[term].postings) {
-        if (doc_of_slot_[p.slot] < 0) continue;
-        double tf = 0;
-        for (size_t f = 0; f < text_fields; ++f) tf += params_.weights[f] * p.tf[f];
+        if (retired_ > 0 && doc_of_slot_[p.slot] < 0) continue;
         if (word_tf[p.slot] == 0) word_touched.push_back(p.slot);
-        word_tf[p.slot] += static_cast<float>(tf);
+        word_tf[p.slot] += p.tf;
       }
     double df = static_cast<double>(word_touched.size());
     // As SQLite FTS5's bm25: a word in more than half the documents says next to nothing.
@@ -134,8 +129,7 @@ std::vector<text_hit> text_index::search(const std::vector<std::string>& words, 
     for (auto slot : word_touched) {
       double tf = word_tf[slot];
       word_tf[slot] = 0;
-      double length = 0;
-      for (size_t f = 0; f < text_fields; ++f) length += lengths_[slot][f];
+      double length = lengths_[slot];
       double norm = params_.k1 * (1 - params_.b + params_.b * length / avg_length);
       if (score[slot] == 0) touched.push_back(slot);
       score[slot] += static_cast<float>(idf * tf * (params_.k1 + 1) / (tf + norm));

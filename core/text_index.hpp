@@ -61,7 +61,7 @@ class text_index {
  private:
   struct posting {
     uint32_t slot;
-    std::array<uint8_t, text_fields> tf;  // saturating at 255
+    float tf;  // the term's frequency in the document, weighted per field (BM25F): sum of weight * count
   };
   struct term_entry {
     std::vector<posting> postings;  // by slot; retired slots stay until compaction (their share counts in df)
@@ -74,9 +74,9 @@ class text_index {
   std::map<std::string, uint32_t> term_ids_;  // sorted: prefix ranges
   std::vector<term_entry> terms_;
   std::vector<int64_t> doc_of_slot_;                        // -1 when retired
-  std::vector<std::array<uint16_t, text_fields>> lengths_;  // tokens per field, per slot
+  std::vector<uint32_t> lengths_;  // tokens per slot (all fields)
   std::unordered_map<int64_t, uint32_t> slot_of_;
-  std::array<double, text_fields> total_length_{};          // over live slots
+  double total_length_ = 0;        // over live slots
   size_t retired_ = 0;
   // Scratch of search(), kept between calls (all zero between calls): one allocation, not one per query.
   mutable std::vector<float> score_, word_tf_;
