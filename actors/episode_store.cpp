@@ -14,7 +14,7 @@ namespace memory_mcp {
 namespace {
 
 // Checkpoint the WAL once it holds this many pages (SQLite's own default threshold), on another connection.
-constexpr int wal_pages_checkpoint = 1000;
+constexpr int wal_pages_checkpoint = 4000;
 
 // The checkpointer: a connection of its own that copies the WAL into the database when the store asks. SQLite's
 // automatic checkpoint would run inside a COMMIT and add tens of milliseconds to whichever call it hit;
