@@ -55,7 +55,6 @@ bool ensure_open(learner_ptr self, const runtime_ptr& rt, std::string& why) {
       why = "storage is not migrated yet";
       return false;
     }
-    db->exec("PRAGMA cache_size=-8000");
     st.statements = std::make_unique<statement_cache>(*db);
     st.db = std::move(db);
     return true;

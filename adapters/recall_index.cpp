@@ -3,7 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <nlohmann/json.hpp>
 
-#include <set>
+#include <algorithm>
 
 namespace memory_mcp {
 
@@ -128,22 +128,20 @@ bool recall_index::refresh(statement_cache& statements, size_t max_docs) {
     cd.tags_count = static_cast<uint32_t>(tags_.size()) - cd.tags_begin;
     for (auto& c : task_type)
       if (c == '_') c = ' ';
-    auto [previous, fresh] = doc_of_episode_.emplace(cd.episode, doc);
-    if (!fresh) {
-      auto old = previous->second;
-      previous->second = doc;
-      forget(old);
-    }
     uint32_t entry;
     if (!free_.empty()) {
       entry = free_.back();
       free_.pop_back();
-      entries_[entry] = {doc, cd};
     } else {
       entry = static_cast<uint32_t>(entries_.size());
-      entries_.push_back({doc, cd});
+      entries_.emplace_back();
     }
-    entry_of_doc_[doc] = entry;
+    auto [previous, fresh] = entry_of_episode_.emplace(cd.episode, entry);
+    if (!fresh) {
+      forget_entry(previous->second);  // the episode's older document
+      previous->second = entry;
+    }
+    entries_[entry] = {doc, cd};
     text_.put(entry, {q.getColumn(2).getString(), q.getColumn(3).getString(), q.getColumn(4).getString(),
                       domain + " " + task_type + " " + language + " " + framework + tag_text + " " + episode_tags});
   }
@@ -157,27 +155,25 @@ bool recall_index::refresh(statement_cache& statements, size_t max_docs) {
 }
 
 void recall_index::sweep(SQLite::Database& db) {
-  std::set<int64_t> live;
-  SQLite::Statement q(db, "SELECT doc_id FROM episode_docs WHERE doc_id <= ?");
+  std::vector<int64_t> live;  // sorted (8 bytes a document; a std::set would take 40)
+  SQLite::Statement q(db, "SELECT doc_id FROM episode_docs WHERE doc_id <= ? ORDER BY doc_id");
   q.bind(1, static_cast<int64_t>(last_doc_));
-  while (q.executeStep()) live.insert(q.getColumn(0).getInt64());
-  std::vector<int64_t> gone;
-  for (auto& [doc, entry] : entry_of_doc_)
-    if (!live.count(doc)) gone.push_back(doc);
-  for (auto doc : gone) forget(doc);
+  while (q.executeStep()) live.push_back(q.getColumn(0).getInt64());
+  std::vector<uint32_t> gone;
+  for (uint32_t e = 0; e < entries_.size(); ++e)
+    if (entries_[e].doc >= 0 && !std::binary_search(live.begin(), live.end(), entries_[e].doc)) gone.push_back(e);
+  for (auto e : gone) {
+    auto it = entry_of_episode_.find(entries_[e].d.episode);
+    if (it != entry_of_episode_.end() && it->second == e) entry_of_episode_.erase(it);
+    forget_entry(e);
+  }
 }
 
-void recall_index::forget(int64_t doc) {
-  auto it = entry_of_doc_.find(doc);
-  if (it == entry_of_doc_.end()) return;
-  auto entry = it->second;
-  auto e = doc_of_episode_.find(entries_[entry].d.episode);
-  if (e != doc_of_episode_.end() && e->second == doc) doc_of_episode_.erase(e);
-  text_.remove(entry);
-  entries_[entry].doc = -1;
-  free_.push_back(entry);
-  entry_of_doc_.erase(it);
-  odd_ids_.erase(doc);
+void recall_index::forget_entry(uint32_t e) {
+  text_.remove(e);
+  odd_ids_.erase(entries_[e].doc);
+  entries_[e].doc = -1;
+  free_.push_back(e);
 }
 
 std::vector<recall_hit> recall_index::search(const std::vector<std::string>& words, size_t k) const {
@@ -192,7 +188,7 @@ std::vector<recall_hit> recall_index::search(const std::vector<std::string>& wor
 }
 
 size_t recall_index::memory_bytes() const {
-  return text_.memory_bytes() + entries_.capacity() * sizeof(doc_entry) + entry_of_doc_.size() * 32 + doc_of_episode_.size() * 56 +
+  return text_.memory_bytes() + entries_.capacity() * sizeof(doc_entry) + entry_of_episode_.size() * 48 +
          tags_.capacity() * sizeof(uint16_t) + names_.size() * 64;
 }
 

@@ -73,7 +73,7 @@ class recall_index {
 
   uint16_t name_id(const std::string& name);
   recall_doc expand(int64_t doc, const compact_doc& d) const;
-  void forget(int64_t doc);
+  void forget_entry(uint32_t entry);  // frees the entry; the caller updates entry_of_episode_
 
   text_index text_;
   // The documents by entry number, the id they have in text_ (dense, so a search finds a hit's data by
@@ -84,8 +84,7 @@ class recall_index {
   };
   std::vector<doc_entry> entries_;
   std::vector<uint32_t> free_;
-  std::unordered_map<int64_t, uint32_t> entry_of_doc_;
-  std::unordered_map<uuid128, int64_t, uuid_hash> doc_of_episode_;  // the current document of each episode
+  std::unordered_map<uuid128, uint32_t, uuid_hash> entry_of_episode_;  // the current document of each episode
   std::vector<std::string> names_{""};                              // id 0: none
   std::unordered_map<std::string, uint16_t> name_ids_;
   std::vector<uint16_t> tags_;  // tag name ids of every document, back to back (space of forgotten documents is
