@@ -37,10 +37,18 @@ status ensure_data_dir(const std::string& dir) {
 }
 
 result<std::unique_ptr<SQLite::Database>> open_database(const std::string& path, const open_options& options) {
-  // Create the file owner-only before SQLite touches it (SQLite would use 0644 minus umask).
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error(error_code::storage, "cannot open database " + path + ": " + std::strerror(errno));
-  ::close(fd);
+  // Create a missing file owner-only before SQLite touches it (SQLite would use 0644 minus umask). Only when it
+  // is missing: closing any descriptor of a file drops every POSIX lock this process holds on it, so opening and
+  // closing an existing database here would silently release the locks of this process's other connections
+  // (the pattern learner's reader, the checkpointer, a store being restarted). Another process could then
+  // believe it is alone, reset the WAL under them, and the writes of this process would be lost.
+  struct stat existing;
+  if (::stat(path.c_str(), &existing) != 0) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);  // nobody can hold locks on a file that did not exist
+    else if (errno != EEXIST)
+      return make_error(error_code::storage, "cannot open database " + path + ": " + std::strerror(errno));
+  }
   try {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                  options.busy_timeout_ms);
