@@ -1,5 +1,6 @@
 // Tests for the SQLite side of the episode store on real database files in a temporary directory:
-// adapters/sqlite_db (file mode, WAL, pragmas, idempotent and concurrent migrations, newer-schema refusal) and
+// adapters/sqlite_db (file mode, WAL, pragmas, idempotent and concurrent migrations, newer-schema refusal, other
+// connections' locks kept on reopening) and
 // adapters/store_commands (create, add step, complete, get, list pagination, and the not_found / conflict /
 // invalid_argument errors). No actor system: commands run on a connection this test owns.
 #include <doctest/doctest.h>
@@ -7,7 +8,9 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -116,6 +119,38 @@ std::vector<std::string> open_concurrently(const std::string& path, int n) {
       auto db = open_ok(path);
       CHECK(db->execAndGet("SELECT COUNT(*) FROM schema_migrations").getInt() == latest_schema_version());
     }
+  }
+
+  // POSIX locks belong to the process: closing any descriptor of a file drops all of them. open_database must not
+  // open and close an existing file by hand, or a reader connection opened earlier in the same process (the
+  // pattern learner's) silently loses its lock, and another process may reset the WAL under it.
+  TEST_CASE("opening the database again keeps the locks of this process's other connections") {
+    temp_dir dir;
+    auto path = dir.file("memory.db");
+    auto first = open_ok(path);
+    SQLite::Database reader(path, SQLite::OPEN_READONLY);
+    reader.exec("BEGIN");
+    CHECK(reader.execAndGet("SELECT COUNT(*) FROM episodes").getInt() == 0);  // a read transaction: a SHARED lock
+    auto again = open_ok(path);
+    // Another process asks whether it could lock SQLite's shared-lock bytes exclusively (what a closing last
+    // connection does before it deletes the WAL): it must not.
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      int fd = ::open(path.c_str(), O_RDWR);
+      struct flock probe {};
+      probe.l_type = F_WRLCK;
+      probe.l_whence = SEEK_SET;
+      probe.l_start = 0x40000002;  // SQLite's SHARED_FIRST (PENDING_BYTE + 2)
+      probe.l_len = 510;           // SHARED_SIZE
+      bool locked = fd >= 0 && ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+      ::_exit(locked ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK_MESSAGE(WEXITSTATUS(status) == 0, "the reader's shared lock was dropped by opening the database again");
+    reader.exec("COMMIT");
   }
 
   TEST_CASE("a database from a newer build is refused, naming both versions, and left untouched") {
